@@ -1,0 +1,1 @@
+"""facturo: billing and receivables for service businesses."""

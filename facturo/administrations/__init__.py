@@ -1,0 +1,1 @@
+"""Administrations (legal entities), the users' access to them, and invoice series."""

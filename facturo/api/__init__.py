@@ -1,0 +1,1 @@
+"""REST API under /api/v1 (django-ninja): token auth, one error shape, idempotent POSTs."""

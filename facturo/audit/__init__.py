@@ -1,0 +1,38 @@
+"""The audit trail: django-auditlog records single saves through its signals; the bulk
+paths (drafting, issuing) write the same log entries here, one per changed record."""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+
+def log_bulk(
+    model: type[models.Model],
+    objects: Iterable[models.Model],
+    changes: Callable[[Any], dict[str, list[Any]]],
+    actor: Any,
+    action: int = LogEntry.Action.UPDATE,
+) -> None:
+    content_type = ContentType.objects.get_for_model(model)
+    now = timezone.now()
+    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                content_type=content_type,
+                object_pk=str(obj.pk),
+                object_id=obj.pk,
+                object_repr=str(obj)[:200],
+                action=action,
+                changes=changes(obj),
+                actor_id=actor_id,
+                timestamp=now,
+            )
+            for obj in objects
+        ],
+        batch_size=2000,
+    )

@@ -1,0 +1,1 @@
+"""Items and services sold, VAT categories and rates per country."""

@@ -1,0 +1,1 @@
+"""Charges: the one unit every source hands over to invoicing."""

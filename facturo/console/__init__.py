@@ -1,0 +1,1 @@
+"""The `facturo` command line: management commands that call services."""

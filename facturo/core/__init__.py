@@ -1,0 +1,1 @@
+"""Pure-Python billing core: money, VAT, totals, references, terms and numbering."""

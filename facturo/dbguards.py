@@ -1,0 +1,138 @@
+"""Database triggers that keep issued documents and journal entries unchangeable.
+
+They live in the database so that no code path (ORM, raw SQL, a console) can change an
+issued invoice: the only columns that may still move are its settlement amounts."""
+
+from collections.abc import Sequence
+from typing import Any
+
+
+def _columns(schema_editor: Any, table: str) -> list[str]:
+    with schema_editor.connection.cursor() as cursor:
+        description = schema_editor.connection.introspection.get_table_description(cursor, table)
+    return [c.name for c in description]
+
+
+def _sqlite_block(message: str) -> str:
+    return f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+
+
+def install_document_guard(
+    schema_editor: Any, table: str, mutable: Sequence[str], children: Sequence[str]
+) -> None:
+    """Issued rows of `table` (state = 'issued') change only in `mutable`; rows of the
+    `children` tables (with an `invoice_id`) of an issued row cannot be added, changed or removed."""
+    run = schema_editor.execute
+    if schema_editor.connection.vendor == "postgresql":
+        keep = ", ".join(f"'{c}'" for c in mutable)
+        run(f"""
+            CREATE OR REPLACE FUNCTION {table}_guard() RETURNS trigger AS $$
+            BEGIN
+              IF TG_OP = 'DELETE' THEN
+                IF OLD.state = 'issued' THEN
+                  RAISE EXCEPTION 'issued document % cannot be deleted', OLD.number USING ERRCODE = 'P0001';
+                END IF;
+                RETURN OLD;
+              END IF;
+              IF OLD.state = 'issued'
+                 AND (to_jsonb(NEW) - ARRAY[{keep}]) IS DISTINCT FROM (to_jsonb(OLD) - ARRAY[{keep}]) THEN
+                RAISE EXCEPTION 'issued document % is immutable', OLD.number USING ERRCODE = 'P0001';
+              END IF;
+              RETURN NEW;
+            END $$ LANGUAGE plpgsql""")
+        run(f"DROP TRIGGER IF EXISTS {table}_guard ON {table}")
+        run(
+            f"CREATE TRIGGER {table}_guard BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_guard()"
+        )
+        for child in children:
+            run(f"""
+                CREATE OR REPLACE FUNCTION {child}_guard() RETURNS trigger AS $$
+                BEGIN
+                  IF TG_OP IN ('UPDATE', 'DELETE') AND EXISTS (
+                      SELECT 1 FROM {table} WHERE id = OLD.invoice_id AND state = 'issued') THEN
+                    RAISE EXCEPTION 'lines of an issued document are immutable' USING ERRCODE = 'P0001';
+                  END IF;
+                  IF TG_OP IN ('UPDATE', 'INSERT') AND EXISTS (
+                      SELECT 1 FROM {table} WHERE id = NEW.invoice_id AND state = 'issued') THEN
+                    RAISE EXCEPTION 'lines of an issued document are immutable' USING ERRCODE = 'P0001';
+                  END IF;
+                  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+                  RETURN NEW;
+                END $$ LANGUAGE plpgsql""")
+            run(f"DROP TRIGGER IF EXISTS {child}_guard ON {child}")
+            run(
+                f"CREATE TRIGGER {child}_guard BEFORE INSERT OR UPDATE OR DELETE ON {child} "
+                f"FOR EACH ROW EXECUTE FUNCTION {child}_guard()"
+            )
+        return
+    # SQLite has no row-to-JSON, so the guarded columns are listed; a later migration that
+    # adds a column to `table` calls this again to include it.
+    guarded = [c for c in _columns(schema_editor, table) if c not in mutable]
+    changed = " OR ".join(f'NEW."{c}" IS NOT OLD."{c}"' for c in guarded)
+    run(f"DROP TRIGGER IF EXISTS {table}_guard_update")
+    run(
+        f"CREATE TRIGGER {table}_guard_update BEFORE UPDATE ON {table} "
+        f"WHEN OLD.state = 'issued' AND ({changed}) {_sqlite_block('issued document is immutable')}"
+    )
+    run(f"DROP TRIGGER IF EXISTS {table}_guard_delete")
+    run(
+        f"CREATE TRIGGER {table}_guard_delete BEFORE DELETE ON {table} "
+        f"WHEN OLD.state = 'issued' {_sqlite_block('issued document cannot be deleted')}"
+    )
+    for child in children:
+        issued = "(SELECT state FROM {t} WHERE id = {row}.invoice_id) = 'issued'"
+        message = _sqlite_block("lines of an issued document are immutable")
+        old, new = issued.format(t=table, row="OLD"), issued.format(t=table, row="NEW")
+        for op, when in (("INSERT", new), ("UPDATE", f"{old} OR {new}"), ("DELETE", old)):
+            run(f"DROP TRIGGER IF EXISTS {child}_guard_{op.lower()}")
+            run(f"CREATE TRIGGER {child}_guard_{op.lower()} BEFORE {op} ON {child} WHEN {when} {message}")
+
+
+def install_append_only(schema_editor: Any, tables: Sequence[str]) -> None:
+    """Rows of these tables, once written, are never updated or deleted."""
+    run = schema_editor.execute
+    for table in tables:
+        if schema_editor.connection.vendor == "postgresql":
+            run(f"""
+                CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$
+                BEGIN
+                  RAISE EXCEPTION '{table} is append-only: post a reversing entry' USING ERRCODE = 'P0001';
+                END $$ LANGUAGE plpgsql""")
+            run(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+            run(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
+            )
+        else:
+            for op in ("UPDATE", "DELETE"):
+                run(f"DROP TRIGGER IF EXISTS {table}_append_only_{op.lower()}")
+                run(
+                    f"CREATE TRIGGER {table}_append_only_{op.lower()} BEFORE {op} ON {table} "
+                    f"{_sqlite_block(f'{table} is append-only: post a reversing entry')}"
+                )
+
+
+def remove_document_guard(schema_editor: Any, table: str, children: Sequence[str]) -> None:
+    run = schema_editor.execute
+    if schema_editor.connection.vendor == "postgresql":
+        for name in (table, *children):
+            run(f"DROP TRIGGER IF EXISTS {name}_guard ON {name}")
+            run(f"DROP FUNCTION IF EXISTS {name}_guard()")
+        return
+    run(f"DROP TRIGGER IF EXISTS {table}_guard_update")
+    run(f"DROP TRIGGER IF EXISTS {table}_guard_delete")
+    for child in children:
+        for op in ("insert", "update", "delete"):
+            run(f"DROP TRIGGER IF EXISTS {child}_guard_{op}")
+
+
+def remove_append_only(schema_editor: Any, tables: Sequence[str]) -> None:
+    run = schema_editor.execute
+    for table in tables:
+        if schema_editor.connection.vendor == "postgresql":
+            run(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+            run(f"DROP FUNCTION IF EXISTS {table}_append_only()")
+        else:
+            for op in ("update", "delete"):
+                run(f"DROP TRIGGER IF EXISTS {table}_append_only_{op}")

@@ -1,0 +1,1 @@
+"""Pure converters between dataclasses and bytes (UBL, CII, KSeF, bank files)."""

@@ -1,0 +1,150 @@
+"""Reading untrusted input (forms, API payloads, CSV rows) into typed values.
+
+A Reader collects every problem with the path of the field it concerns, so a caller
+reports all errors at once and writes nothing when there is any.
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from facturo.core.errors import FieldError, ValidationFailed
+
+MISSING = object()
+
+
+class Reader:
+    def __init__(self, data: Mapping[str, Any], prefix: str = "") -> None:
+        self.data = data
+        self.prefix = prefix
+        self.errors: list[FieldError] = []
+
+    def path(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.append(FieldError(self.path(name), message))
+
+    def has(self, name: str) -> bool:
+        value = self.data.get(name, MISSING)
+        return value is not MISSING and value is not None and value != ""
+
+    def _raw(self, name: str, required: bool) -> Any:
+        if not self.has(name):
+            if required:
+                self.error(name, "is required")
+            return None
+        value = self.data[name]
+        return value.strip() if isinstance(value, str) else value
+
+    def text(self, name: str, *, required: bool = False, max_length: int = 200, default: str = "") -> str:
+        value = self._raw(name, required)
+        if value is None:
+            return default
+        value = str(value)
+        if len(value) > max_length:
+            self.error(name, f"is longer than {max_length} characters")
+        return value
+
+    def decimal(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        default: Decimal | None = None,
+        min_value: Decimal | None = None,
+        max_value: Decimal | None = None,
+        places: int = 4,
+    ) -> Decimal | None:
+        value = self._raw(name, required)
+        if value is None:
+            return default
+        if isinstance(value, float) or isinstance(value, bool):
+            # Floats cannot carry money exactly; callers send strings or integers.
+            value = str(value) if isinstance(value, float) else value
+        try:
+            number = Decimal(str(value).replace(" ", ""))
+        except InvalidOperation:
+            self.error(name, f"{value!r} is not a number")
+            return None
+        if not number.is_finite():
+            self.error(name, f"{value!r} is not a number")
+            return None
+        if -number.as_tuple().exponent > places:  # type: ignore[operator]
+            self.error(name, f"has more than {places} decimals")
+            return None
+        if min_value is not None and number < min_value:
+            self.error(name, f"must be at least {min_value}")
+        if max_value is not None and number > max_value:
+            self.error(name, f"must be at most {max_value}")
+        return number
+
+    def integer(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        default: int | None = None,
+        min_value: int | None = None,
+        max_value: int | None = None,
+    ) -> int | None:
+        value = self._raw(name, required)
+        if value is None:
+            return default
+        try:
+            number = int(str(value))
+        except ValueError:
+            self.error(name, f"{value!r} is not a whole number")
+            return None
+        if min_value is not None and number < min_value:
+            self.error(name, f"must be at least {min_value}")
+        if max_value is not None and number > max_value:
+            self.error(name, f"must be at most {max_value}")
+        return number
+
+    def date(self, name: str, *, required: bool = False, default: date | None = None) -> date | None:
+        value = self._raw(name, required)
+        if value is None:
+            return default
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.error(name, f"{value!r} is not a date (use YYYY-MM-DD)")
+            return None
+
+    def choice(self, name: str, choices: Iterable[str], *, required: bool = False, default: str = "") -> str:
+        allowed = list(choices)
+        value = self._raw(name, required)
+        if value is None:
+            return default
+        if str(value) not in allowed:
+            self.error(name, f"{value!r} is not one of {', '.join(allowed)}")
+            return default
+        return str(value)
+
+    def boolean(self, name: str, *, default: bool = False) -> bool:
+        value = self._raw(name, False)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return value
+        text = str(value).lower()
+        if text in {"1", "true", "yes", "on", "y"}:
+            return True
+        if text in {"0", "false", "no", "off", "n"}:
+            return False
+        self.error(name, f"{value!r} is not yes or no")
+        return default
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise ValidationFailed(list(self.errors))
+
+
+def raise_all(readers: Iterable[Reader]) -> None:
+    errors = [e for r in readers for e in r.errors]
+    if errors:
+        raise ValidationFailed(errors)

@@ -1,0 +1,1 @@
+"""Invoices and credit notes: drafting from charges, approval, issuing, credit, write-off."""

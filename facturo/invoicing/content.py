@@ -1,0 +1,82 @@
+"""The canonical content of an issued document, hashed into the administration's chain.
+
+The same function serves issuing and `verify-chain`, so a changed amount, line or party
+anywhere shows up as a broken link."""
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from facturo.core.chain import canonical_json, chain_hash
+
+from .models import Invoice, InvoiceAllowanceCharge, InvoiceLine, InvoiceVatLine
+
+
+def _money(value: Decimal) -> str:
+    return f"{Decimal(value):.2f}"
+
+
+def _qty(value: Decimal) -> str:
+    return f"{Decimal(value):.4f}"
+
+
+def canonical_content(
+    invoice: Invoice,
+    lines: Sequence[InvoiceLine],
+    allowances: Sequence[InvoiceAllowanceCharge],
+    vat_lines: Sequence[InvoiceVatLine],
+    corrects_number: str | None,
+) -> dict[str, Any]:
+    return {
+        "administration": invoice.administration_id,
+        "kind": invoice.kind,
+        "number": invoice.number,
+        "chain_index": invoice.chain_index,
+        "issue_date": invoice.issue_date,
+        "due_date": invoice.due_date,
+        "currency": invoice.currency,
+        "corrects": corrects_number,
+        "payment_reference": invoice.payment_reference,
+        "seller": invoice.seller_snapshot,
+        "buyer": invoice.buyer_snapshot,
+        "references": [invoice.buyer_reference, invoice.order_reference, invoice.contract_reference],
+        "lines": [
+            [
+                line.position,
+                line.description,
+                _qty(line.quantity),
+                line.unit,
+                _qty(line.unit_price),
+                _money(line.discount_percent),
+                line.vat_category,
+                _money(line.vat_rate),
+                _money(line.net_amount),
+                line.period_start,
+                line.period_end,
+                line.site_id,
+            ]
+            for line in sorted(lines, key=lambda x: x.position)
+        ],
+        "allowances_charges": [
+            [a.is_charge, _money(a.amount), a.reason, a.vat_category, _money(a.vat_rate)]
+            for a in sorted(
+                allowances, key=lambda x: (x.is_charge, x.vat_category, x.vat_rate, x.amount, x.reason)
+            )
+        ],
+        "vat": [
+            [v.category, _money(v.rate), _money(v.taxable_amount), _money(v.tax_amount)]
+            for v in sorted(vat_lines, key=lambda x: (x.category, -x.rate))
+        ],
+        "totals": [
+            _money(invoice.line_total),
+            _money(invoice.allowance_total),
+            _money(invoice.charge_total),
+            _money(invoice.tax_exclusive),
+            _money(invoice.tax_total),
+            _money(invoice.tax_inclusive),
+        ],
+    }
+
+
+def document_hash(previous_hash: str, content: dict[str, Any]) -> str:
+    return chain_hash(previous_hash, canonical_json(content))

@@ -1,0 +1,264 @@
+"""Turning open charges into draft invoices, set-based and in chunks.
+
+Each chunk is one transaction: it takes its charges with a conditional UPDATE
+(open → invoiced) and creates the drafts; if another run took any of the same
+charges first, the chunk rolls back and is retried, so no charge lands twice."""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from auditlog.models import LogEntry
+from django.db import transaction
+from django.db.models import Q
+
+from facturo.administrations.access import Action, Context
+from facturo.audit import log_bulk
+from facturo.catalog.services import exemption_for
+from facturo.charges.models import Charge, ChargeState
+from facturo.core.totals import AllowanceChargeInput, LineInput, compute_totals
+from facturo.core.vat import VatCategory
+from facturo.errors import Conflict
+from facturo.ledger.models import AccountRole
+from facturo.ledger.services import AccountBook
+from facturo.parties.models import Customer
+
+from .models import Invoice, InvoiceAllowanceCharge, InvoiceLine, InvoiceState, InvoiceVatLine
+
+Progress = Callable[[int], None]
+
+
+class Grouping(StrEnum):
+    PER_CUSTOMER = "per_customer"
+    PER_CONTRACT = "per_contract"
+    PER_SITE = "per_site"
+    COLLECTIVE_PERIOD = "collective_period"
+
+
+def group_key(rule: Grouping, charge: Charge) -> str:
+    base = f"{charge.customer_id}|{charge.currency}"
+    if rule == Grouping.PER_CONTRACT:
+        return f"{base}|contract:{charge.contract_reference}"
+    if rule == Grouping.PER_SITE:
+        return f"{base}|site:{charge.site_id or ''}"
+    if rule == Grouping.COLLECTIVE_PERIOD:
+        day = charge.period_start or charge.service_date
+        return f"{base}|period:{day.strftime('%Y-%m') if day else ''}"
+    return base
+
+
+@dataclass(frozen=True)
+class DraftRunResult:
+    invoices: int
+    charges: int
+
+
+def _open_charges(ctx: Context, up_to: date | None) -> "Q":
+    condition = Q(administration=ctx.administration, state=ChargeState.OPEN)
+    if up_to is not None:
+        condition &= (
+            Q(period_start__lte=up_to)
+            | Q(period_start__isnull=True, service_date__lte=up_to)
+            | Q(period_start__isnull=True, service_date__isnull=True)
+        )
+    return condition
+
+
+def draft_from_charges(
+    ctx: Context,
+    rule: Grouping = Grouping.PER_CUSTOMER,
+    *,
+    customer_ids: Sequence[int] | None = None,
+    charge_ids: Sequence[int] | None = None,
+    up_to: date | None = None,
+    chunk_customers: int = 500,
+    progress: Progress | None = None,
+) -> DraftRunResult:
+    ctx.require(Action.DRAFT_INVOICES)
+    condition = _open_charges(ctx, up_to)
+    if customer_ids is not None:
+        condition &= Q(customer_id__in=list(customer_ids))
+    if charge_ids is not None:
+        condition &= Q(pk__in=list(charge_ids))
+    customers = list(
+        Charge.objects.filter(condition)
+        .order_by("customer_id")
+        .values_list("customer_id", flat=True)
+        .distinct()
+    )
+    book = AccountBook(ctx.administration.pk)
+    invoices = charges = 0
+    for start in range(0, len(customers), chunk_customers):
+        chunk = customers[start : start + chunk_customers]
+        for attempt in range(3):
+            try:
+                made, taken = _draft_chunk(ctx, rule, condition & Q(customer_id__in=chunk), book)
+                break
+            except _ChargesTaken:
+                if attempt == 2:
+                    raise Conflict("another run keeps taking the same charges; try again later") from None
+        invoices += made
+        charges += taken
+        if progress:
+            progress(len(chunk))
+    return DraftRunResult(invoices=invoices, charges=charges)
+
+
+class _ChargesTaken(Exception):
+    pass
+
+
+def _draft_chunk(ctx: Context, rule: Grouping, condition: Q, book: AccountBook) -> tuple[int, int]:
+    with transaction.atomic():
+        rows = list(Charge.objects.filter(condition).select_related("item").order_by("customer_id", "id"))
+        if not rows:
+            return 0, 0
+        taken = Charge.objects.filter(pk__in=[c.pk for c in rows], state=ChargeState.OPEN).update(
+            state=ChargeState.INVOICED
+        )
+        if taken != len(rows):
+            raise _ChargesTaken
+        groups: dict[str, list[Charge]] = defaultdict(list)
+        for charge in rows:
+            groups[group_key(rule, charge)].append(charge)
+        customers = {c.pk: c for c in Customer.objects.filter(pk__in={c.customer_id for c in rows})}
+        drafts = build_drafts(ctx, book, [(customers[g[0].customer_id], key, g) for key, g in groups.items()])
+        log_bulk(
+            Invoice,
+            [d.invoice for d in drafts],
+            lambda i: {"state": [None, "draft"]},
+            ctx.user,
+            LogEntry.Action.CREATE,
+        )
+        return len(drafts), len(rows)
+
+
+@dataclass
+class _Draft:
+    invoice: Invoice
+    lines: list[InvoiceLine]
+    vat_lines: list[InvoiceVatLine]
+
+
+def build_drafts(
+    ctx: Context, book: AccountBook, groups: Iterable[tuple[Customer, str, list[Charge]]]
+) -> list[_Draft]:
+    """Create draft invoices (with lines, totals and VAT breakdown) for groups of charges
+    the caller has already marked invoiced."""
+    default_revenue = book.role(AccountRole.REVENUE).pk
+    exemptions: dict[tuple[str, str], tuple[str, str]] = {}
+    drafts: list[_Draft] = []
+    for customer, key, charges in groups:
+        invoice = Invoice(
+            administration=ctx.administration,
+            customer=customer,
+            state=InvoiceState.DRAFT,
+            currency=charges[0].currency,
+            language=customer.language,
+            grouping_key=key,
+            created_by=ctx.user if ctx.user.is_authenticated else None,
+        )
+        contracts = {c.contract_reference for c in charges}
+        if len(contracts) == 1:
+            invoice.contract_reference = contracts.pop()
+        sites = {c.site_id for c in charges}
+        if len(sites) == 1:
+            invoice.site_id = sites.pop()
+        starts = [c.period_start or c.service_date for c in charges if c.period_start or c.service_date]
+        ends = [c.period_end or c.service_date for c in charges if c.period_end or c.service_date]
+        if starts and ends:
+            invoice.period_start, invoice.period_end = min(starts), max(ends)
+        lines = [
+            InvoiceLine(
+                position=index + 1,
+                charge=charge,
+                item=charge.item,
+                description=charge.description,
+                quantity=charge.quantity,
+                unit=charge.unit,
+                unit_price=charge.unit_price,
+                discount_percent=charge.discount_percent,
+                vat_category=charge.vat_category,
+                vat_rate=charge.vat_rate,
+                period_start=charge.period_start or charge.service_date,
+                period_end=charge.period_end or charge.service_date,
+                site_id=charge.site_id,
+                contract_reference=charge.contract_reference,
+                revenue_account_id=(charge.item.revenue_account_id if charge.item else None)
+                or default_revenue,
+            )
+            for index, charge in enumerate(charges)
+        ]
+        vat_lines = apply_totals(invoice, lines, [], exemptions)
+        drafts.append(_Draft(invoice, lines, vat_lines))
+    Invoice.objects.bulk_create([d.invoice for d in drafts], batch_size=1000)
+    for draft in drafts:
+        for line in draft.lines:
+            line.invoice = draft.invoice
+        for vat in draft.vat_lines:
+            vat.invoice = draft.invoice
+    InvoiceLine.objects.bulk_create([line for d in drafts for line in d.lines], batch_size=2000)
+    InvoiceVatLine.objects.bulk_create([v for d in drafts for v in d.vat_lines], batch_size=2000)
+    return drafts
+
+
+def apply_totals(
+    invoice: Invoice,
+    lines: Sequence[InvoiceLine],
+    allowances: Sequence[InvoiceAllowanceCharge],
+    exemptions: dict[tuple[str, str], tuple[str, str]] | None = None,
+) -> list[InvoiceVatLine]:
+    """Compute EN 16931 totals into the invoice and its lines; return the VAT breakdown rows."""
+    totals = compute_totals(
+        [
+            LineInput(
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                vat_category=VatCategory(line.vat_category),
+                vat_rate=line.vat_rate,
+                discount_percent=line.discount_percent,
+            )
+            for line in lines
+        ],
+        [
+            AllowanceChargeInput(
+                is_charge=a.is_charge,
+                amount=a.amount,
+                vat_category=VatCategory(a.vat_category),
+                vat_rate=a.vat_rate,
+            )
+            for a in allowances
+        ],
+        currency=invoice.currency,
+    )
+    for line, result in zip(lines, totals.lines, strict=True):
+        line.gross_amount = result.gross_amount
+        line.allowance_amount = result.allowance_amount
+        line.net_amount = result.net_amount
+    invoice.line_total = totals.line_total
+    invoice.allowance_total = totals.allowance_total
+    invoice.charge_total = totals.charge_total
+    invoice.tax_exclusive = totals.tax_exclusive
+    invoice.tax_total = totals.tax_total
+    invoice.tax_inclusive = totals.tax_inclusive
+    cache = exemptions if exemptions is not None else {}
+    rows = []
+    for vat in totals.vat_breakdown:
+        key = (vat.category.value, invoice.language)
+        if key not in cache:
+            cache[key] = exemption_for(vat.category.value, invoice.language)
+        code, text = cache[key]
+        rows.append(
+            InvoiceVatLine(
+                invoice=invoice if invoice.pk else None,
+                category=vat.category.value,
+                rate=vat.rate,
+                taxable_amount=vat.taxable_amount,
+                tax_amount=vat.tax_amount,
+                exemption_code=code,
+                exemption_text=text,
+            )
+        )
+    return rows

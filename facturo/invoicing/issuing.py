@@ -1,0 +1,276 @@
+"""Issuing: numbers, snapshots, due dates, payment references, hash chain, ledger entries.
+
+Everything for a chunk happens in one transaction under the administration's chain-head
+row lock, so numbers are consecutive per series and fiscal year with no gap and no
+duplicate, whatever crashes or runs in parallel."""
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from facturo.administrations.access import Action, Context
+from facturo.administrations.models import Administration, DocumentKind, InvoiceSeries, NumberSequence
+from facturo.audit import log_bulk
+from facturo.core.chain import GENESIS
+from facturo.core.money import ZERO
+from facturo.core.numbering import fiscal_year, format_number
+from facturo.core.references import payment_reference_for
+from facturo.core.settlement import settlement_status
+from facturo.core.terms import PaymentTerms, TermsBasis, due_date
+from facturo.errors import Conflict, NotFound
+from facturo.ledger.services import AccountBook, write_entries
+from facturo.parties.models import Customer
+
+from .content import canonical_content, document_hash
+from .models import ChainHead, Invoice, InvoiceAllowanceCharge, InvoiceLine, InvoiceState, InvoiceVatLine
+from .postings import issue_entry
+
+ISSUE_FIELDS = [
+    "state",
+    "settlement",
+    "series",
+    "number",
+    "fiscal_year",
+    "sequence",
+    "issue_date",
+    "due_date",
+    "payment_reference",
+    "seller_snapshot",
+    "buyer_snapshot",
+    "chain_index",
+    "chain_prev_hash",
+    "chain_hash",
+    "amount_open",
+    "amount_credited",
+    "issued_at",
+    "issued_by",
+]
+
+
+@dataclass
+class IssueResult:
+    issued: list[Invoice] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)
+
+
+def seller_snapshot(admin: Administration) -> dict[str, Any]:
+    return {
+        "name": admin.name,
+        "street": admin.street,
+        "postal_code": admin.postal_code,
+        "city": admin.city,
+        "country": admin.country,
+        "vat_number": admin.vat_number,
+        "registration_number": admin.registration_number,
+        "iban": admin.iban,
+        "bic": admin.bic,
+        "email": admin.email,
+        "phone": admin.phone,
+    }
+
+
+def buyer_snapshot(customer: Customer) -> dict[str, Any]:
+    return {
+        "number": customer.number,
+        "name": customer.name,
+        "street": customer.street,
+        "postal_code": customer.postal_code,
+        "city": customer.city,
+        "country": customer.country,
+        "vat_number": customer.vat_number,
+        "registration_number": customer.registration_number,
+        "email": customer.email,
+        "peppol_scheme": customer.peppol_scheme,
+        "peppol_id": customer.peppol_id,
+        "category": customer.category,
+        "language": customer.language,
+    }
+
+
+def default_series(admin: Administration, kind: str) -> InvoiceSeries:
+    series = InvoiceSeries.objects.filter(administration=admin, document_kind=kind, is_default=True).first()
+    if series is None:
+        raise NotFound(f"the administration has no default {kind.replace('_', ' ')} series")
+    return series
+
+
+def _refusal(invoice: Invoice, lines: Sequence[InvoiceLine], admin: Administration) -> str | None:
+    if invoice.state == InvoiceState.ISSUED:
+        return "is already issued"
+    if admin.requires_approval and invoice.state != InvoiceState.APPROVED:
+        return "needs approval before it can be issued"
+    if not lines:
+        return "has no lines"
+    if invoice.kind == DocumentKind.INVOICE and invoice.tax_inclusive < 0:
+        return "has a negative total: make a credit note instead"
+    if invoice.kind == DocumentKind.CREDIT_NOTE and invoice.corrects_id is None:
+        return "is a credit note without the invoice it corrects"
+    if not invoice.customer.is_active:
+        return f"customer {invoice.customer.number} is inactive"
+    return None
+
+
+def issue_invoices(
+    ctx: Context,
+    invoice_ids: Sequence[int],
+    *,
+    issue_date: date | None = None,
+    chunk_size: int = 500,
+    progress: Callable[[int], None] | None = None,
+) -> IssueResult:
+    ctx.require(Action.ISSUE_INVOICES)
+    on = issue_date or timezone.localdate()
+    result = IssueResult()
+    ids = sorted(set(invoice_ids))
+    book = AccountBook(ctx.administration.pk)
+    ChainHead.objects.get_or_create(administration=ctx.administration, defaults={"last_hash": GENESIS})
+    for start in range(0, len(ids), chunk_size):
+        chunk = ids[start : start + chunk_size]
+        _issue_chunk(ctx, chunk, on, book, result)
+        if progress:
+            progress(len(chunk))
+    missing = set(ids) - {i.pk for i in result.issued} - set(result.refused)
+    for invoice_id in missing:
+        result.refused[invoice_id] = "not found in this administration"
+    return result
+
+
+def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, result: IssueResult) -> None:
+    admin = ctx.administration
+    now = timezone.now()
+    with transaction.atomic():
+        head = ChainHead.objects.select_for_update().get(administration=admin)
+        invoices = list(
+            Invoice.objects.select_for_update()
+            .filter(administration=admin, pk__in=ids)
+            .select_related("customer", "corrects")
+            .order_by("id")
+        )
+        lines = _by_invoice(InvoiceLine.objects.filter(invoice_id__in=ids))
+        allowances = _by_invoice(InvoiceAllowanceCharge.objects.filter(invoice_id__in=ids))
+        vat_lines = _by_invoice(InvoiceVatLine.objects.filter(invoice_id__in=ids))
+        ready = []
+        for invoice in invoices:
+            reason = _refusal(invoice, lines[invoice.pk], admin)
+            if reason:
+                result.refused[invoice.pk] = reason
+            else:
+                ready.append(invoice)
+        if not ready:
+            return
+        year = fiscal_year(on, admin.fiscal_year_start_month, admin.fiscal_year_start_day)
+        sequences: dict[int, NumberSequence] = {}
+        seller = seller_snapshot(admin)
+        originals = _lock_originals(admin, [i.corrects_id for i in ready if i.corrects_id])
+        applied: dict[int, Decimal] = {}
+        for invoice in ready:
+            series = invoice.series or default_series(admin, invoice.kind)
+            sequence = sequences.get(series.pk) or _lock_sequence(series, year, on)
+            sequences[series.pk] = sequence
+            sequence.last_value += 1
+            head.last_index += 1
+            invoice.series = series
+            invoice.fiscal_year = year
+            invoice.sequence = sequence.last_value
+            invoice.number = format_number(
+                series.pattern, year=year, seq=sequence.last_value, series=series.code
+            )
+            invoice.issue_date = on
+            customer = invoice.customer
+            invoice.due_date = due_date(
+                on, PaymentTerms(customer.payment_terms_days, TermsBasis(customer.payment_terms_basis))
+            )
+            invoice.chain_index = head.last_index
+            invoice.payment_reference = payment_reference_for(
+                admin.country, (year % 100) * 10**8 + head.last_index % 10**8
+            )
+            invoice.seller_snapshot = seller
+            invoice.buyer_snapshot = buyer_snapshot(customer)
+            invoice.state = InvoiceState.ISSUED
+            invoice.issued_at = now
+            invoice.issued_by = ctx.user if ctx.user.is_authenticated else None
+            if invoice.kind == DocumentKind.CREDIT_NOTE:
+                original = originals[invoice.corrects_id]  # type: ignore[index]
+                take = max(ZERO, min(invoice.tax_inclusive, original.amount_open))
+                applied[invoice.pk] = take
+                original.amount_credited += take
+                _settle(original)
+                invoice.amount_credited = take
+                invoice.amount_open = invoice.tax_inclusive - take
+                invoice.settlement = settlement_status(invoice.tax_inclusive, ZERO, take, ZERO).value
+            else:
+                invoice.amount_open = invoice.tax_inclusive
+                invoice.settlement = settlement_status(invoice.tax_inclusive, ZERO, ZERO, ZERO).value
+            content = canonical_content(
+                invoice,
+                lines[invoice.pk],
+                allowances[invoice.pk],
+                vat_lines[invoice.pk],
+                invoice.corrects.number if invoice.corrects else None,
+            )
+            invoice.chain_prev_hash = head.last_hash
+            invoice.chain_hash = document_hash(head.last_hash, content)
+            head.last_hash = invoice.chain_hash
+        Invoice.objects.bulk_update(ready, ISSUE_FIELDS, batch_size=500)
+        if originals:
+            Invoice.objects.bulk_update(
+                list(originals.values()), ["amount_credited", "amount_open", "settlement"]
+            )
+        for sequence in sequences.values():
+            sequence.save(update_fields=["last_value"])
+        head.save(update_fields=["last_index", "last_hash"])
+        write_entries(
+            admin.pk,
+            book,
+            [
+                issue_entry(book, i, lines[i.pk], allowances[i.pk], vat_lines[i.pk], applied.get(i.pk, ZERO))
+                for i in ready
+            ],
+        )
+        log_bulk(
+            Invoice, ready, lambda i: {"state": ["draft", "issued"], "number": [None, i.number]}, ctx.user
+        )
+        result.issued.extend(ready)
+
+
+def _by_invoice(query: Any) -> defaultdict[int, list[Any]]:
+    grouped: defaultdict[int, list[Any]] = defaultdict(list)
+    for row in query:
+        grouped[row.invoice_id].append(row)
+    return grouped
+
+
+def _lock_sequence(series: InvoiceSeries, year: int, on: date) -> NumberSequence:
+    NumberSequence.objects.get_or_create(series=series, fiscal_year=year)
+    sequence = NumberSequence.objects.select_for_update().get(series=series, fiscal_year=year)
+    last_date = Invoice.objects.filter(series=series, fiscal_year=year, state=InvoiceState.ISSUED).aggregate(
+        d=Max("issue_date")
+    )["d"]
+    if last_date and on < last_date:
+        raise Conflict(
+            f"series {series.code} already has an invoice dated {last_date.isoformat()}; "
+            f"numbers must follow the dates, so issue on or after that day"
+        )
+    return sequence
+
+
+def _lock_originals(admin: Administration, ids: list[int]) -> dict[int, Invoice]:
+    if not ids:
+        return {}
+    return {i.pk: i for i in Invoice.objects.select_for_update().filter(administration=admin, pk__in=ids)}
+
+
+def _settle(invoice: Invoice) -> None:
+    invoice.amount_open = (
+        invoice.tax_inclusive - invoice.amount_paid - invoice.amount_credited - invoice.amount_written_off
+    )
+    invoice.settlement = settlement_status(
+        invoice.tax_inclusive, invoice.amount_paid, invoice.amount_credited, invoice.amount_written_off
+    ).value

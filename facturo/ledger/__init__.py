@@ -1,0 +1,1 @@
+"""Chart of accounts, journals and balanced journal entries."""

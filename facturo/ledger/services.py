@@ -1,0 +1,197 @@
+"""Use cases of the ledger: set up a chart, post balanced entries, report balances."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from facturo.administrations.access import Action, Context
+from facturo.administrations.models import Administration
+from facturo.core.errors import FieldError
+from facturo.core.money import ZERO
+from facturo.errors import NotFound, ValidationFailed
+
+from .charts import JOURNALS, chart_for
+from .models import Account, AccountRole, Journal, JournalEntry, JournalLine
+
+
+@dataclass(frozen=True)
+class Posting:
+    account_id: int
+    debit: Decimal = ZERO
+    credit: Decimal = ZERO
+    customer_id: int | None = None
+    invoice_id: int | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class EntryDraft:
+    journal_kind: str
+    date: date
+    description: str
+    source_kind: str
+    source_id: int
+    postings: tuple[Posting, ...]
+
+
+def install_chart(administration: Administration) -> None:
+    for template in chart_for(administration.country):
+        Account.objects.get_or_create(
+            administration=administration,
+            code=template.code,
+            defaults={
+                "name": template.name,
+                "kind": template.kind,
+                "role": template.role,
+                "vat_category": template.vat_category,
+                "vat_rate": template.vat_rate,
+            },
+        )
+    for code, kind, name in JOURNALS:
+        Journal.objects.get_or_create(
+            administration=administration, code=code, defaults={"kind": kind, "name": name}
+        )
+
+
+class AccountBook:
+    """The accounts of one administration, looked up by role; built once per run."""
+
+    def __init__(self, administration_id: int) -> None:
+        accounts = list(Account.objects.filter(administration_id=administration_id))
+        self._by_role: dict[str, Account] = {}
+        self._vat: dict[tuple[str, Decimal], Account] = {}
+        self._vat_fallback: Account | None = None
+        for account in accounts:
+            if account.role == AccountRole.VAT_PAYABLE:
+                if account.vat_rate is None:
+                    self._vat_fallback = account
+                else:
+                    self._vat[(account.vat_category, account.vat_rate.normalize())] = account
+            elif account.role and account.role not in self._by_role:
+                self._by_role[account.role] = account
+        self.journals = {j.kind: j for j in Journal.objects.filter(administration_id=administration_id)}
+
+    def role(self, role: str) -> Account:
+        try:
+            return self._by_role[role]
+        except KeyError:
+            raise NotFound(f"the chart of accounts has no {role} account") from None
+
+    def vat(self, category: str, rate: Decimal) -> Account:
+        account = self._vat.get((category, Decimal(rate).normalize())) or self._vat_fallback
+        if account is None:
+            raise NotFound(f"the chart of accounts has no VAT account for {category} {rate}%")
+        return account
+
+
+def check_balanced(postings: Sequence[Posting]) -> None:
+    debit = sum((p.debit for p in postings), ZERO)
+    credit = sum((p.credit for p in postings), ZERO)
+    if debit != credit:
+        raise ValidationFailed(
+            [FieldError("postings", f"entry does not balance: debit {debit} ≠ credit {credit}")]
+        )
+
+
+def write_entries(
+    administration_id: int, book: AccountBook, drafts: Iterable[EntryDraft]
+) -> list[JournalEntry]:
+    """Bulk-write balanced entries; the caller holds the transaction."""
+    drafts = list(drafts)
+    for draft in drafts:
+        check_balanced(draft.postings)
+    entries = JournalEntry.objects.bulk_create(
+        [
+            JournalEntry(
+                administration_id=administration_id,
+                journal=book.journals[d.journal_kind],
+                date=d.date,
+                description=d.description,
+                source_kind=d.source_kind,
+                source_id=d.source_id,
+            )
+            for d in drafts
+        ]
+    )
+    JournalLine.objects.bulk_create(
+        [
+            JournalLine(
+                entry=entry,
+                administration_id=administration_id,
+                account_id=p.account_id,
+                debit=p.debit,
+                credit=p.credit,
+                customer_id=p.customer_id,
+                invoice_id=p.invoice_id,
+                description=p.description,
+            )
+            for entry, draft in zip(entries, drafts, strict=True)
+            for p in draft.postings
+            if p.debit or p.credit
+        ],
+        batch_size=2000,
+    )
+    return entries
+
+
+@dataclass(frozen=True)
+class BalanceRow:
+    code: str
+    name: str
+    kind: str
+    debit: Decimal
+    credit: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return self.debit - self.credit
+
+
+def trial_balance(ctx: Context) -> list[BalanceRow]:
+    ctx.require(Action.VIEW)
+    rows = (
+        JournalLine.objects.filter(administration=ctx.administration)
+        .values("account__code", "account__name", "account__kind")
+        .annotate(debit=Sum("debit"), credit=Sum("credit"))
+        .order_by("account__code")
+    )
+    return [
+        BalanceRow(r["account__code"], r["account__name"], r["account__kind"], r["debit"], r["credit"])
+        for r in rows
+    ]
+
+
+def receivables_balance(ctx: Context) -> Decimal:
+    ctx.require(Action.VIEW)
+    totals = JournalLine.objects.filter(
+        administration=ctx.administration, account__role=AccountRole.RECEIVABLES
+    ).aggregate(debit=Sum("debit"), credit=Sum("credit"))
+    return (totals["debit"] or ZERO) - (totals["credit"] or ZERO)
+
+
+def entries_for_source(ctx: Context, source_kind: str, source_id: int) -> list[JournalEntry]:
+    ctx.require(Action.VIEW)
+    return list(
+        JournalEntry.objects.filter(
+            administration=ctx.administration, source_kind=source_kind, source_id=source_id
+        )
+        .select_related("journal")
+        .prefetch_related("lines__account")
+        .order_by("id")
+    )
+
+
+def entries_for_invoice(ctx: Context, invoice_id: int) -> list[JournalEntry]:
+    """Every entry that touched the invoice as an open item (issue, credit, write-off)."""
+    ctx.require(Action.VIEW)
+    return list(
+        JournalEntry.objects.filter(administration=ctx.administration)
+        .filter(Q(lines__invoice_id=invoice_id) | Q(source_kind="invoice", source_id=invoice_id))
+        .distinct()
+        .select_related("journal")
+        .prefetch_related("lines__account")
+        .order_by("id")
+    )
