@@ -13,6 +13,11 @@ def _columns(schema_editor: Any, table: str) -> list[str]:
     return [c.name for c in description]
 
 
+def _runner(schema_editor: Any) -> Any:
+    # No parameters: PL/pgSQL's RAISE uses % placeholders of its own.
+    return lambda sql: schema_editor.execute(sql, None)
+
+
 def _sqlite_block(message: str) -> str:
     return f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
 
@@ -22,7 +27,7 @@ def install_document_guard(
 ) -> None:
     """Issued rows of `table` (state = 'issued') change only in `mutable`; rows of the
     `children` tables (with an `invoice_id`) of an issued row cannot be added, changed or removed."""
-    run = schema_editor.execute
+    run = _runner(schema_editor)
     if schema_editor.connection.vendor == "postgresql":
         keep = ", ".join(f"'{c}'" for c in mutable)
         run(f"""
@@ -91,7 +96,7 @@ def install_document_guard(
 
 def install_append_only(schema_editor: Any, tables: Sequence[str]) -> None:
     """Rows of these tables, once written, are never updated or deleted."""
-    run = schema_editor.execute
+    run = _runner(schema_editor)
     for table in tables:
         if schema_editor.connection.vendor == "postgresql":
             run(f"""
@@ -114,7 +119,7 @@ def install_append_only(schema_editor: Any, tables: Sequence[str]) -> None:
 
 
 def remove_document_guard(schema_editor: Any, table: str, children: Sequence[str]) -> None:
-    run = schema_editor.execute
+    run = _runner(schema_editor)
     if schema_editor.connection.vendor == "postgresql":
         for name in (table, *children):
             run(f"DROP TRIGGER IF EXISTS {name}_guard ON {name}")
@@ -128,7 +133,7 @@ def remove_document_guard(schema_editor: Any, table: str, children: Sequence[str
 
 
 def remove_append_only(schema_editor: Any, tables: Sequence[str]) -> None:
-    run = schema_editor.execute
+    run = _runner(schema_editor)
     for table in tables:
         if schema_editor.connection.vendor == "postgresql":
             run(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")

@@ -16,19 +16,44 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ADMINISTRATIONS = {
     "nl": {
-        "code": "nl-installers", "name": "Van Dijk Installatietechniek B.V.", "country": "NL",
-        "street": "Industrieweg 12", "postal_code": "3542 AD", "city": "Utrecht", "vat_number": "NL123456782B01",
-        "registration_number": "30123456", "iban": "NL91ABNA0417164300", "bic": "ABNANL2A", "locale": "nl",
+        "code": "nl-installers",
+        "name": "Van Dijk Installatietechniek B.V.",
+        "country": "NL",
+        "street": "Industrieweg 12",
+        "postal_code": "3542 AD",
+        "city": "Utrecht",
+        "vat_number": "NL123456782B01",
+        "registration_number": "30123456",
+        "iban": "NL91ABNA0417164300",
+        "bic": "ABNANL2A",
+        "locale": "nl",
     },
     "be": {
-        "code": "be-security", "name": "Securitas Vlaanderen BV", "country": "BE", "street": "Kortrijksesteenweg 1",
-        "postal_code": "9000", "city": "Gent", "vat_number": "BE0403019261", "registration_number": "0403019261",
-        "iban": "BE68539007547034", "bic": "GKCCBEBB", "locale": "nl", "requires_approval": True,
+        "code": "be-security",
+        "name": "Securitas Vlaanderen BV",
+        "country": "BE",
+        "street": "Kortrijksesteenweg 1",
+        "postal_code": "9000",
+        "city": "Gent",
+        "vat_number": "BE0403019261",
+        "registration_number": "0403019261",
+        "iban": "BE68539007547034",
+        "bic": "GKCCBEBB",
+        "locale": "nl",
+        "requires_approval": True,
     },
     "pl": {
-        "code": "pl-serwis", "name": "Serwis Techniczny Sp. z o.o.", "country": "PL", "street": "ul. Prosta 20",
-        "postal_code": "00-850", "city": "Warszawa", "vat_number": "PL5260250274", "registration_number": "5260250274",
-        "iban": "PL61109010140000071219812874", "currency": "PLN", "locale": "pl",
+        "code": "pl-serwis",
+        "name": "Serwis Techniczny Sp. z o.o.",
+        "country": "PL",
+        "street": "ul. Prosta 20",
+        "postal_code": "00-850",
+        "city": "Warszawa",
+        "vat_number": "PL5260250274",
+        "registration_number": "5260250274",
+        "iban": "PL61109010140000071219812874",
+        "currency": "PLN",
+        "locale": "pl",
     },
 }
 
@@ -76,9 +101,15 @@ def customer(ctx):
     return create_customer(
         ctx,
         {
-            "name": "Woningcorporatie De Linde", "country": "NL", "street": "Lindelaan 4", "postal_code": "3511 AB",
-            "city": "Utrecht", "vat_number": "NL004495445B01", "email": "facturen@delinde.example",
-            "payment_terms_days": 30, "language": "nl",
+            "name": "Woningcorporatie De Linde",
+            "country": "NL",
+            "street": "Lindelaan 4",
+            "postal_code": "3511 AB",
+            "city": "Utrecht",
+            "vat_number": "NL004495445B01",
+            "email": "facturen@delinde.example",
+            "payment_terms_days": 30,
+            "language": "nl",
         },
     )
 
@@ -88,9 +119,49 @@ def item(ctx):
     from facturo.catalog.services import create_item
 
     return create_item(
-        ctx, {"code": "ONDH", "names": {"nl": "Onderhoud", "en": "Maintenance"}, "unit": "HUR", "default_price": "65.00"}
+        ctx,
+        {"code": "ONDH", "names": {"nl": "Onderhoud", "en": "Maintenance"}, "unit": "HUR", "default_price": "65.00"},
     )
 
 
 def money(value: str) -> Decimal:
     return Decimal(value)
+
+
+ON_POSTGRES = os.environ.get("FACTURO_TEST_ON_POSTGRES") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests run in the PostgreSQL pass; elsewhere they skip and say why.
+
+    With FACTURO_REQUIRE_POSTGRES=1 (CI) a run that cannot reach PostgreSQL fails instead."""
+    if ON_POSTGRES:
+        return
+    if os.environ.get("FACTURO_REQUIRE_POSTGRES") == "1" and not os.environ.get("FACTURO_TEST_DATABASE_URL"):
+        raise pytest.UsageError("FACTURO_REQUIRE_POSTGRES=1 but FACTURO_TEST_DATABASE_URL is not set")
+    reason = (
+        "runs in the PostgreSQL pass (scripts/test.sh runs it when FACTURO_TEST_DATABASE_URL is set)"
+        if os.environ.get("FACTURO_TEST_DATABASE_URL")
+        else "needs PostgreSQL: set FACTURO_TEST_DATABASE_URL to run it"
+    )
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def charge_rows(customer):
+    def rows(count: int = 2, prefix: str = "r", **extra):
+        return [
+            {
+                "reference": f"{prefix}{i}",
+                "customer": customer.number,
+                "item": "ONDH",
+                "quantity": "2",
+                "service_date": "2026-11-02",
+                **extra,
+            }
+            for i in range(count)
+        ]
+
+    return rows

@@ -9,6 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from facturo.db import bulk
+
 
 def log_bulk(
     model: type[models.Model],
@@ -20,7 +22,8 @@ def log_bulk(
     content_type = ContentType.objects.get_for_model(model)
     now = timezone.now()
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
-    LogEntry.objects.bulk_create(
+    bulk.insert(
+        LogEntry,
         [
             LogEntry(
                 content_type=content_type,
@@ -34,5 +37,4 @@ def log_bulk(
             )
             for obj in objects
         ],
-        batch_size=2000,
     )

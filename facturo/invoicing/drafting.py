@@ -13,6 +13,7 @@ from enum import StrEnum
 from auditlog.models import LogEntry
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from facturo.administrations.access import Action, Context
 from facturo.audit import log_bulk
@@ -20,6 +21,7 @@ from facturo.catalog.services import exemption_for
 from facturo.charges.models import Charge, ChargeState
 from facturo.core.totals import AllowanceChargeInput, LineInput, compute_totals
 from facturo.core.vat import VatCategory
+from facturo.db import bulk
 from facturo.errors import Conflict
 from facturo.ledger.models import AccountRole
 from facturo.ledger.services import AccountBook
@@ -193,14 +195,16 @@ def build_drafts(
         ]
         vat_lines = apply_totals(invoice, lines, [], exemptions)
         drafts.append(_Draft(invoice, lines, vat_lines))
-    Invoice.objects.bulk_create([d.invoice for d in drafts], batch_size=1000)
-    for draft in drafts:
+    now = timezone.now()
+    for draft, invoice_id in zip(drafts, bulk.allocate_ids(Invoice, len(drafts)), strict=True):
+        draft.invoice.pk, draft.invoice.created_at = invoice_id, now
         for line in draft.lines:
             line.invoice = draft.invoice
         for vat in draft.vat_lines:
             vat.invoice = draft.invoice
-    InvoiceLine.objects.bulk_create([line for d in drafts for line in d.lines], batch_size=2000)
-    InvoiceVatLine.objects.bulk_create([v for d in drafts for v in d.vat_lines], batch_size=2000)
+    bulk.insert(Invoice, [d.invoice for d in drafts], with_pk=True)
+    bulk.insert(InvoiceLine, [line for d in drafts for line in d.lines])
+    bulk.insert(InvoiceVatLine, [v for d in drafts for v in d.vat_lines])
     return drafts
 
 

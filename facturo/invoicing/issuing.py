@@ -24,6 +24,7 @@ from facturo.core.numbering import fiscal_year, format_number
 from facturo.core.references import payment_reference_for
 from facturo.core.settlement import settlement_status
 from facturo.core.terms import PaymentTerms, TermsBasis, due_date
+from facturo.db import bulk
 from facturo.errors import Conflict, NotFound
 from facturo.ledger.services import AccountBook, write_entries
 from facturo.parties.models import Customer
@@ -170,8 +171,11 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
         seller = seller_snapshot(admin)
         originals = _lock_originals(admin, [i.corrects_id for i in ready if i.corrects_id])
         applied: dict[int, Decimal] = {}
+        defaults: dict[str, InvoiceSeries] = {}
         for invoice in ready:
-            series = invoice.series or default_series(admin, invoice.kind)
+            if invoice.series_id is None and invoice.kind not in defaults:
+                defaults[invoice.kind] = default_series(admin, invoice.kind)
+            series = invoice.series if invoice.series_id else defaults[invoice.kind]
             sequence = sequences.get(series.pk) or _lock_sequence(series, year, on)
             sequences[series.pk] = sequence
             sequence.last_value += 1
@@ -218,11 +222,8 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
             invoice.chain_prev_hash = head.last_hash
             invoice.chain_hash = document_hash(head.last_hash, content)
             head.last_hash = invoice.chain_hash
-        Invoice.objects.bulk_update(ready, ISSUE_FIELDS, batch_size=500)
-        if originals:
-            Invoice.objects.bulk_update(
-                list(originals.values()), ["amount_credited", "amount_open", "settlement"]
-            )
+        bulk.update(Invoice, ready, ISSUE_FIELDS)
+        bulk.update(Invoice, list(originals.values()), ["amount_credited", "amount_open", "settlement"])
         for sequence in sequences.values():
             sequence.save(update_fields=["last_value"])
         head.save(update_fields=["last_index", "last_hash"])

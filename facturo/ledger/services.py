@@ -6,11 +6,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 from facturo.administrations.access import Action, Context
 from facturo.administrations.models import Administration
 from facturo.core.errors import FieldError
 from facturo.core.money import ZERO
+from facturo.db import bulk
 from facturo.errors import NotFound, ValidationFailed
 
 from .charts import JOURNALS, chart_for
@@ -103,36 +105,39 @@ def write_entries(
     drafts = list(drafts)
     for draft in drafts:
         check_balanced(draft.postings)
-    entries = JournalEntry.objects.bulk_create(
-        [
-            JournalEntry(
-                administration_id=administration_id,
-                journal=book.journals[d.journal_kind],
-                date=d.date,
-                description=d.description,
-                source_kind=d.source_kind,
-                source_id=d.source_id,
-            )
-            for d in drafts
-        ]
-    )
-    JournalLine.objects.bulk_create(
+    ids = bulk.allocate_ids(JournalEntry, len(drafts))
+    now = timezone.now()
+    entries = [
+        JournalEntry(
+            pk=entry_id,
+            administration_id=administration_id,
+            journal=book.journals[d.journal_kind],
+            date=d.date,
+            description=d.description[:200],
+            source_kind=d.source_kind,
+            source_id=d.source_id,
+            created_at=now,
+        )
+        for entry_id, d in zip(ids, drafts, strict=True)
+    ]
+    bulk.insert(JournalEntry, entries, with_pk=True)
+    bulk.insert(
+        JournalLine,
         [
             JournalLine(
-                entry=entry,
+                entry_id=entry.pk,
                 administration_id=administration_id,
                 account_id=p.account_id,
                 debit=p.debit,
                 credit=p.credit,
                 customer_id=p.customer_id,
                 invoice_id=p.invoice_id,
-                description=p.description,
+                description=p.description[:200],
             )
             for entry, draft in zip(entries, drafts, strict=True)
             for p in draft.postings
             if p.debit or p.credit
         ],
-        batch_size=2000,
     )
     return entries
 

@@ -11,9 +11,23 @@ def test_charges_to_issued_invoice_to_credit_note(ctx, customer, item):
     create_charges(
         ctx,
         [
-            {"reference": "r1", "customer": customer.number, "item": "ONDH", "quantity": "3", "service_date": "2026-11-02"},
-            {"reference": "r2", "customer": customer.number, "description": "Filter", "quantity": "2",
-             "unit_price": "12.50", "vat_category": "S", "vat_rate": "9", "service_date": "2026-11-03"},
+            {
+                "reference": "r1",
+                "customer": customer.number,
+                "item": "ONDH",
+                "quantity": "3",
+                "service_date": "2026-11-02",
+            },
+            {
+                "reference": "r2",
+                "customer": customer.number,
+                "description": "Filter",
+                "quantity": "2",
+                "unit_price": "12.50",
+                "vat_category": "S",
+                "vat_rate": "9",
+                "service_date": "2026-11-03",
+            },
         ],
         source_kind="import",
     )

@@ -1,0 +1,136 @@
+"""Benchmark: N customers with 3 open charges each (two VAT rates) → drafts → issued invoices
+with numbers, totals, hash chain and ledger entries.
+
+    .venv/bin/python benchmarks/issue_invoices.py --invoices 100000
+
+Uses FACTURO_DATABASE_URL when set (PostgreSQL: postgresql://postgres@127.0.0.1:5432/bench),
+else a fresh SQLite file under var/. Prints one `<number> invoices/s` line per phase, the
+last being drafting + issuing end to end, and the process's peak memory.
+"""
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--invoices", type=int, default=10_000)
+    parser.add_argument("--chunk", type=int, default=1000, help="invoices per transaction")
+    args = parser.parse_args()
+
+    if not os.environ.get("FACTURO_DATABASE_URL"):
+        path = Path("var") / f"bench-{os.getpid()}.sqlite3"
+        path.parent.mkdir(exist_ok=True)
+        os.environ["FACTURO_DATABASE_URL"] = f"sqlite:///{path.resolve()}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "facturo.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+
+    from facturo.administrations.access import context_for
+    from facturo.administrations.services import create_administration
+    from facturo.catalog.services import create_item
+    from facturo.charges.services import create_charges
+    from facturo.invoicing.drafting import draft_from_charges
+    from facturo.invoicing.issuing import issue_invoices
+    from facturo.invoicing.models import Invoice
+    from facturo.parties.models import Customer
+
+    call_command("migrate", verbosity=0)
+    n = args.invoices
+    stamp = f"b{int(time.time())}"[-10:]
+    user = get_user_model().objects.create_user(f"bench-{stamp}", password="bench-password")
+    admin = create_administration(
+        user, {"code": stamp, "name": f"Benchmark {stamp}", "country": "NL", "iban": "NL91ABNA0417164300"}
+    )
+    ctx = context_for(user, admin)
+    create_item(ctx, {"code": "SRV", "names": {"en": "Service hour"}, "unit": "HUR", "default_price": "65.00"})
+    create_item(
+        ctx,
+        {"code": "MAT", "names": {"en": "Materials"}, "unit": "C62", "default_price": "12.35", "vat_kind": "reduced"},
+    )
+    print(f"database: {connection.vendor}, invoices: {n}", flush=True)
+
+    started = time.perf_counter()
+    batch = 10_000
+    for start in range(0, n, batch):
+        size = min(batch, n - start)
+        Customer.objects.bulk_create(
+            [
+                Customer(
+                    administration=admin,
+                    number=f"{start + i + 1:07d}",
+                    name=f"Customer {start + i + 1}",
+                    country="NL",
+                    email="billing@example.com",
+                    language="nl",
+                )
+                for i in range(size)
+            ],
+            batch_size=2000,
+        )
+        rows = []
+        for i in range(size):
+            number = f"{start + i + 1:07d}"
+            rows.append(
+                {
+                    "reference": f"{number}-a",
+                    "customer": number,
+                    "item": "SRV",
+                    "quantity": "2.5",
+                    "service_date": "2026-11-02",
+                }
+            )
+            rows.append(
+                {
+                    "reference": f"{number}-b",
+                    "customer": number,
+                    "item": "SRV",
+                    "quantity": "1",
+                    "discount_percent": "10",
+                    "service_date": "2026-11-03",
+                }
+            )
+            rows.append(
+                {
+                    "reference": f"{number}-c",
+                    "customer": number,
+                    "item": "MAT",
+                    "quantity": "7",
+                    "service_date": "2026-11-04",
+                }
+            )
+        create_charges(ctx, rows, source_kind="import")
+    setup = time.perf_counter() - started
+    print(f"setup (customers + charges): {n / setup:,.0f} invoices/s ({setup:.1f} s)", flush=True)
+
+    started = time.perf_counter()
+    drafted = draft_from_charges(ctx, chunk_customers=args.chunk)
+    draft_time = time.perf_counter() - started
+    assert drafted.invoices == n, drafted
+    print(f"draft: {n / draft_time:,.0f} invoices/s ({draft_time:.1f} s)", flush=True)
+
+    started = time.perf_counter()
+    ids = list(Invoice.objects.filter(administration=admin, state="draft").order_by("id").values_list("pk", flat=True))
+    result = issue_invoices(ctx, ids, chunk_size=args.chunk)
+    issue_time = time.perf_counter() - started
+    assert len(result.issued) == n and not result.refused, result.refused
+    print(f"issue: {n / issue_time:,.0f} invoices/s ({issue_time:.1f} s)", flush=True)
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory: {peak:,.0f} MiB")
+    total = draft_time + issue_time
+    print(f"end to end (draft + issue): {n / total:,.0f} invoices/s ({total:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
