@@ -232,17 +232,18 @@ def create_charges(
     readers: list[Reader] = []
     charges: list[Charge] = []
     first_row_of_key: dict[str, int] = {}
+    def place(index: int) -> str:
+        return path.format(i=index, n=index + 1, line=rows[index].get("_line", index + 1))
+
     for index, row in enumerate(rows):
-        reader = Reader(row, prefix=path.format(i=index, n=index + 1))
+        reader = Reader(row, prefix=place(index))
         readers.append(reader)
         charge = _read_charge(reader, lookups, rates, source_kind, today)
         if charge is None:
             continue
         if charge.unique_key in first_row_of_key:
-            earlier = path.format(
-                i=first_row_of_key[charge.unique_key], n=first_row_of_key[charge.unique_key] + 1
-            )
-            reader.error("reference", f"repeats the reference of {earlier.rstrip('. ,')}")
+            earlier = place(first_row_of_key[charge.unique_key]).removesuffix(", column ").rstrip(".")
+            reader.error("reference", f"repeats the reference of {earlier}")
             continue
         first_row_of_key[charge.unique_key] = index
         charges.append(charge)
@@ -329,28 +330,9 @@ def parse_charges_csv(content: bytes | str) -> list[dict[str, str]]:
 
 
 def import_charges_csv(ctx: Context, content: bytes | str) -> BatchResult:
-    rows = parse_charges_csv(content)
-    # Errors name the file's line number and the column, e.g. "row 4, column vat_rate".
+    """Import a CSV file of charges; errors name the file's line and the column."""
     ctx.require(Action.MANAGE_CHARGES)
-    lookups_rows = rows
-    result = _create_with_line_paths(ctx, lookups_rows)
-    return result
-
-
-def _create_with_line_paths(ctx: Context, rows: list[dict[str, str]]) -> BatchResult:
-    try:
-        return create_charges(ctx, rows, source_kind="import", path="row {n}, column ")
-    except ValidationFailed as failed:
-        # Paths count data rows from 1; the file's line numbers also count the header.
-        fixed = []
-        for error in failed.errors:
-            if error.path.startswith("row "):
-                number, _, rest = error.path[4:].partition(",")
-                line = rows[int(number) - 1]["_line"] if number.isdigit() else number
-                fixed.append(FieldError(f"row {line},{rest}" if rest else f"row {line}", error.message))
-            else:
-                fixed.append(error)
-        raise ValidationFailed(fixed) from None
+    return create_charges(ctx, parse_charges_csv(content), source_kind="import", path="row {line}, column ")
 
 
 def get_charge(ctx: Context, charge_id: int, *, for_update: bool = False) -> Charge:
