@@ -56,6 +56,7 @@ class Reader:
         min_value: Decimal | None = None,
         max_value: Decimal | None = None,
         places: int = 4,
+        whole_digits: int = 10,
     ) -> Decimal | None:
         value = self._raw(name, required)
         if value is None:
@@ -73,6 +74,9 @@ class Reader:
             return None
         if -number.as_tuple().exponent > places:  # type: ignore[operator]
             self.error(name, f"has more than {places} decimals")
+            return None
+        if number.adjusted() >= whole_digits:
+            self.error(name, f"is too large (at most {whole_digits} digits before the decimal point)")
             return None
         if min_value is not None and number < min_value:
             self.error(name, f"must be at least {min_value}")

@@ -81,6 +81,8 @@ DATABASE_URL = env("DATABASE_URL", f"sqlite:///{Path.cwd() / 'facturo.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["ENGINE"] = "facturo.db.sqlite3"
+    # Tests get a private in-memory database per process (also per xdist worker).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of deadlocking.
@@ -106,8 +108,8 @@ USE_TZ = True
 TIME_ZONE = env("TIME_ZONE", "Europe/Amsterdam")
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env("STATIC_ROOT", str(Path.cwd() / "var" / "static")))
-# Without collectstatic (a fresh clone, the tests) WhiteNoise serves from the apps' folders.
+# Only collectstatic needs a folder; without one WhiteNoise serves from the apps' folders.
+STATIC_ROOT = env("STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from facturo.administrations.access import context_for
 from facturo.administrations.models import Role
 from facturo.administrations.services import create_administration, grant
+from facturo.catalog.reference import ensure_vat_tables
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses that
 # unless told the loop is not serving async code, which holds in these tests.
@@ -60,6 +61,8 @@ ADMINISTRATIONS = {
 
 @pytest.fixture
 def owner(db):
+    # Transactional tests (live server, processes) flush the tables, reference data included.
+    ensure_vat_tables()
     return get_user_model().objects.create_user("owner", "owner@example.com", "owner-pass-123")
 
 

@@ -66,15 +66,16 @@ def administrations_for(user: AbstractBaseUser) -> QuerySet[Administration]:
 
 
 def context_for(user: AbstractBaseUser, administration: Administration | int | str) -> Context:
-    """The user's context in an administration given by object, id or code."""
+    """The user's context in an administration given by object, id (int) or code (str)."""
     if not user.is_authenticated:
         raise AccessDenied("not logged in")
     query = Membership.objects.select_related("administration").filter(user=user)
     if isinstance(administration, Administration):
         query = query.filter(administration=administration)
-    elif isinstance(administration, int) or str(administration).isdigit():
-        query = query.filter(administration_id=int(administration))
+    elif isinstance(administration, int):
+        query = query.filter(administration_id=administration)
     else:
+        # A string is always a code: codes may be all digits ("2024"), ids are never strings here.
         query = query.filter(administration__code=administration)
     membership = query.first()
     if membership is None:

@@ -18,6 +18,7 @@ def log_bulk(
     changes: Callable[[Any], dict[str, list[Any]]],
     actor: Any,
     action: int = LogEntry.Action.UPDATE,
+    describe: Callable[[Any], str] = str,
 ) -> None:
     content_type = ContentType.objects.get_for_model(model)
     now = timezone.now()
@@ -25,13 +26,14 @@ def log_bulk(
     bulk.insert(
         LogEntry,
         [
-            LogEntry(
-                content_type=content_type,
+            bulk.Row(
+                content_type_id=content_type.pk,
                 object_pk=str(obj.pk),
                 object_id=obj.pk,
-                object_repr=str(obj)[:200],
+                object_repr=describe(obj)[:200],
                 action=action,
                 changes=changes(obj),
+                changes_text="",
                 actor_id=actor_id,
                 timestamp=now,
             )

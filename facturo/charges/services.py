@@ -152,7 +152,7 @@ def _read_charge(
 
     categories = [c.value for c in VatCategory]
     category = reader.choice("vat_category", categories, default=item.vat_category if item else "")
-    if not category and not reader.has("vat_category") and item is None:
+    if not category and not reader.has("vat_category") and not item_code:
         reader.error("vat_category", "is required without an item")
     rate: Decimal | None
     if reader.has("vat_rate"):

@@ -23,8 +23,13 @@ def _plain(value: Decimal) -> str:
     return format(value, "f")
 
 
+_SCALARS = (str, int, bool, type(None))
+
+
 def _normalize(value: object, path: str) -> _Json:
-    if value is None or isinstance(value, (bool, int, str)):
+    # The common case (strings, numbers, nested lists and dicts) is walked without
+    # building paths; a path is only spelled out for the error message.
+    if isinstance(value, _SCALARS):
         return value
     if isinstance(value, float):
         raise TypeError(f"{path}: floats are not allowed, use Decimal")
@@ -39,10 +44,12 @@ def _normalize(value: object, path: str) -> _Json:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise TypeError(f"{path}: keys must be str, got {type(key).__name__}")
-            result[key] = _normalize(item, f"{path}.{key}")
+            result[key] = item if isinstance(item, _SCALARS) else _normalize(item, f"{path}.{key}")
         return result
     if isinstance(value, (list, tuple)):
-        return [_normalize(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return [
+            item if isinstance(item, _SCALARS) else _normalize(item, f"{path}[{i}]") for i, item in enumerate(value)
+        ]
     raise TypeError(f"{path}: cannot serialize {type(value).__name__}")
 
 

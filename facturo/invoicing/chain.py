@@ -51,9 +51,7 @@ def verify_chain(administration: Administration, batch: int = 2000) -> ChainRepo
         vat_lines = _by_invoice(InvoiceVatLine.objects.filter(invoice_id__in=ids))
         for invoice in invoices:
             if invoice.chain_index != expected_index:
-                return ChainReport(
-                    administration.code, checked, invoice.number, f"link {expected_index} is missing"
-                )
+                return ChainReport(administration.code, checked, invoice.number, f"link {expected_index} is missing")
             if invoice.chain_prev_hash != previous:
                 return ChainReport(
                     administration.code, checked, invoice.number, "does not point at the document before it"

@@ -59,9 +59,7 @@ def canonical_content(
         ],
         "allowances_charges": [
             [a.is_charge, _money(a.amount), a.reason, a.vat_category, _money(a.vat_rate)]
-            for a in sorted(
-                allowances, key=lambda x: (x.is_charge, x.vat_category, x.vat_rate, x.amount, x.reason)
-            )
+            for a in sorted(allowances, key=lambda x: (x.is_charge, x.vat_category, x.vat_rate, x.amount, x.reason))
         ],
         "vat": [
             [v.category, _money(v.rate), _money(v.taxable_amount), _money(v.tax_amount)]

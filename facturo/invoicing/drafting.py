@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from auditlog.models import LogEntry
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from facturo.administrations.access import Action, Context
+from facturo.administrations.models import DocumentKind
 from facturo.audit import log_bulk
 from facturo.catalog.services import exemption_for
 from facturo.charges.models import Charge, ChargeState
@@ -55,6 +57,7 @@ def group_key(rule: Grouping, charge: Charge) -> str:
 class DraftRunResult:
     invoices: int
     charges: int
+    invoice_ids: tuple[int, ...] = ()
 
 
 def _open_charges(ctx: Context, up_to: date | None) -> "Q":
@@ -85,48 +88,68 @@ def draft_from_charges(
     if charge_ids is not None:
         condition &= Q(pk__in=list(charge_ids))
     customers = list(
-        Charge.objects.filter(condition)
-        .order_by("customer_id")
-        .values_list("customer_id", flat=True)
-        .distinct()
+        Charge.objects.filter(condition).order_by("customer_id").values_list("customer_id", flat=True).distinct()
     )
     book = AccountBook(ctx.administration.pk)
     invoices = charges = 0
+    invoice_ids: list[int] = []
     for start in range(0, len(customers), chunk_customers):
         chunk = customers[start : start + chunk_customers]
         for attempt in range(3):
             try:
                 made, taken = _draft_chunk(ctx, rule, condition & Q(customer_id__in=chunk), book)
+                invoice_ids.extend(made)
                 break
             except _ChargesTaken:
                 if attempt == 2:
                     raise Conflict("another run keeps taking the same charges; try again later") from None
-        invoices += made
+        invoices += len(made)
         charges += taken
         if progress:
             progress(len(chunk))
-    return DraftRunResult(invoices=invoices, charges=charges)
+    return DraftRunResult(invoices=invoices, charges=charges, invoice_ids=tuple(invoice_ids))
 
 
 class _ChargesTaken(Exception):
     pass
 
 
-def _draft_chunk(ctx: Context, rule: Grouping, condition: Q, book: AccountBook) -> tuple[int, int]:
+CHARGE_FIELDS = (
+    "id",
+    "customer_id",
+    "item_id",
+    "item__revenue_account_id",
+    "description",
+    "quantity",
+    "unit",
+    "unit_price",
+    "discount_percent",
+    "currency",
+    "vat_category",
+    "vat_rate",
+    "service_date",
+    "period_start",
+    "period_end",
+    "site_id",
+    "contract_reference",
+)
+
+
+def _draft_chunk(ctx: Context, rule: Grouping, condition: Q, book: AccountBook) -> tuple[list[int], int]:
     with transaction.atomic():
-        rows = list(Charge.objects.filter(condition).select_related("item").order_by("customer_id", "id"))
+        rows = bulk.fetch(Charge.objects.filter(condition).order_by("customer_id", "id"), *CHARGE_FIELDS)
         if not rows:
-            return 0, 0
-        taken = Charge.objects.filter(pk__in=[c.pk for c in rows], state=ChargeState.OPEN).update(
+            return [], 0
+        taken = Charge.objects.filter(pk__in=[c.id for c in rows], state=ChargeState.OPEN).update(
             state=ChargeState.INVOICED
         )
         if taken != len(rows):
             raise _ChargesTaken
-        groups: dict[str, list[Charge]] = defaultdict(list)
+        groups: dict[str, list[Any]] = defaultdict(list)
         for charge in rows:
             groups[group_key(rule, charge)].append(charge)
-        customers = {c.pk: c for c in Customer.objects.filter(pk__in={c.customer_id for c in rows})}
-        drafts = build_drafts(ctx, book, [(customers[g[0].customer_id], key, g) for key, g in groups.items()])
+        languages = dict(Customer.objects.filter(pk__in={c.customer_id for c in rows}).values_list("id", "language"))
+        drafts = build_drafts(ctx, book, [(languages[g[0].customer_id], key, g) for key, g in groups.items()])
         log_bulk(
             Invoice,
             [d.invoice for d in drafts],
@@ -134,33 +157,39 @@ def _draft_chunk(ctx: Context, rule: Grouping, condition: Q, book: AccountBook) 
             ctx.user,
             LogEntry.Action.CREATE,
         )
-        return len(drafts), len(rows)
+        return [d.invoice.id for d in drafts], len(rows)
 
 
 @dataclass
-class _Draft:
-    invoice: Invoice
-    lines: list[InvoiceLine]
-    vat_lines: list[InvoiceVatLine]
+class Draft:
+    invoice: Any
+    lines: list[Any]
+    vat_lines: list[Any]
 
 
-def build_drafts(
-    ctx: Context, book: AccountBook, groups: Iterable[tuple[Customer, str, list[Charge]]]
-) -> list[_Draft]:
+def build_drafts(ctx: Context, book: AccountBook, groups: Iterable[tuple[str, str, list[Any]]]) -> list[Draft]:
     """Create draft invoices (with lines, totals and VAT breakdown) for groups of charges
-    the caller has already marked invoiced."""
+    the caller has already marked invoiced; a group is (customer language, grouping key,
+    charges of one customer). Charges may be models or rows with the charge's attributes."""
     default_revenue = book.role(AccountRole.REVENUE).pk
     exemptions: dict[tuple[str, str], tuple[str, str]] = {}
-    drafts: list[_Draft] = []
-    for customer, key, charges in groups:
-        invoice = Invoice(
-            administration=ctx.administration,
-            customer=customer,
+    created_by = ctx.user.pk if ctx.user.is_authenticated else None
+    drafts: list[Draft] = []
+    for language, key, charges in groups:
+        first = charges[0]
+        invoice = bulk.Row(
+            administration_id=ctx.administration.pk,
+            customer_id=first.customer_id,
+            kind=DocumentKind.INVOICE,
             state=InvoiceState.DRAFT,
-            currency=charges[0].currency,
-            language=customer.language,
-            grouping_key=key,
-            created_by=ctx.user if ctx.user.is_authenticated else None,
+            currency=first.currency,
+            language=language,
+            grouping_key=key[:200],
+            created_by_id=created_by,
+            contract_reference="",
+            site_id=None,
+            period_start=None,
+            period_end=None,
         )
         contracts = {c.contract_reference for c in charges}
         if len(contracts) == 1:
@@ -173,10 +202,11 @@ def build_drafts(
         if starts and ends:
             invoice.period_start, invoice.period_end = min(starts), max(ends)
         lines = [
-            InvoiceLine(
+            bulk.Row(
                 position=index + 1,
-                charge=charge,
-                item=charge.item,
+                charge_id=charge.id,
+                corrects_line_id=None,
+                item_id=charge.item_id,
                 description=charge.description,
                 quantity=charge.quantity,
                 unit=charge.unit,
@@ -188,32 +218,35 @@ def build_drafts(
                 period_end=charge.period_end or charge.service_date,
                 site_id=charge.site_id,
                 contract_reference=charge.contract_reference,
-                revenue_account_id=(charge.item.revenue_account_id if charge.item else None)
-                or default_revenue,
+                revenue_account_id=_revenue_account(charge) or default_revenue,
             )
             for index, charge in enumerate(charges)
         ]
         vat_lines = apply_totals(invoice, lines, [], exemptions)
-        drafts.append(_Draft(invoice, lines, vat_lines))
+        drafts.append(Draft(invoice, lines, vat_lines))
     now = timezone.now()
     for draft, invoice_id in zip(drafts, bulk.allocate_ids(Invoice, len(drafts)), strict=True):
-        draft.invoice.pk, draft.invoice.created_at = invoice_id, now
-        for line in draft.lines:
-            line.invoice = draft.invoice
-        for vat in draft.vat_lines:
-            vat.invoice = draft.invoice
+        draft.invoice.id, draft.invoice.created_at = invoice_id, now
+        for row in (*draft.lines, *draft.vat_lines):
+            row.invoice_id = invoice_id
     bulk.insert(Invoice, [d.invoice for d in drafts], with_pk=True)
     bulk.insert(InvoiceLine, [line for d in drafts for line in d.lines])
     bulk.insert(InvoiceVatLine, [v for d in drafts for v in d.vat_lines])
     return drafts
 
 
+def _revenue_account(charge: Any) -> int | None:
+    if hasattr(charge, "item__revenue_account_id"):
+        return charge.item__revenue_account_id  # type: ignore[no-any-return]
+    return charge.item.revenue_account_id if charge.item_id else None
+
+
 def apply_totals(
-    invoice: Invoice,
-    lines: Sequence[InvoiceLine],
+    invoice: Any,
+    lines: Sequence[Any],
     allowances: Sequence[InvoiceAllowanceCharge],
     exemptions: dict[tuple[str, str], tuple[str, str]] | None = None,
-) -> list[InvoiceVatLine]:
+) -> list[bulk.Row]:
     """Compute EN 16931 totals into the invoice and its lines; return the VAT breakdown rows."""
     totals = compute_totals(
         [
@@ -255,8 +288,8 @@ def apply_totals(
             cache[key] = exemption_for(vat.category.value, invoice.language)
         code, text = cache[key]
         rows.append(
-            InvoiceVatLine(
-                invoice=invoice if invoice.pk else None,
+            bulk.Row(
+                invoice_id=getattr(invoice, "id", None),
                 category=vat.category.value,
                 rate=vat.rate,
                 taxable_amount=vat.taxable_amount,

@@ -5,7 +5,7 @@ row lock, so numbers are consecutive per series and fiscal year with no gap and 
 duplicate, whatever crashes or runs in parallel."""
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -57,7 +57,9 @@ ISSUE_FIELDS = [
 
 @dataclass
 class IssueResult:
-    issued: list[Invoice] = field(default_factory=list)
+    """`issued` holds light rows (id, number, kind, tax_inclusive, ...) in issuing order."""
+
+    issued: list[Any] = field(default_factory=list)
     refused: dict[int, str] = field(default_factory=dict)
 
 
@@ -102,19 +104,19 @@ def default_series(admin: Administration, kind: str) -> InvoiceSeries:
     return series
 
 
-def _refusal(invoice: Invoice, lines: Sequence[InvoiceLine], admin: Administration) -> str | None:
+def _refusal(invoice: Any, has_lines: bool, admin: Administration) -> str | None:
     if invoice.state == InvoiceState.ISSUED:
         return "is already issued"
     if admin.requires_approval and invoice.state != InvoiceState.APPROVED:
         return "needs approval before it can be issued"
-    if not lines:
+    if not has_lines:
         return "has no lines"
     if invoice.kind == DocumentKind.INVOICE and invoice.tax_inclusive < 0:
         return "has a negative total: make a credit note instead"
     if invoice.kind == DocumentKind.CREDIT_NOTE and invoice.corrects_id is None:
         return "is a credit note without the invoice it corrects"
-    if not invoice.customer.is_active:
-        return f"customer {invoice.customer.number} is inactive"
+    if not invoice.customer__is_active:
+        return f"customer {invoice.customer__number} is inactive"
     return None
 
 
@@ -137,31 +139,91 @@ def issue_invoices(
         _issue_chunk(ctx, chunk, on, book, result)
         if progress:
             progress(len(chunk))
-    missing = set(ids) - {i.pk for i in result.issued} - set(result.refused)
+    missing = set(ids) - {i.id for i in result.issued} - set(result.refused)
     for invoice_id in missing:
         result.refused[invoice_id] = "not found in this administration"
     return result
 
 
+BUYER_FIELDS = (
+    "number",
+    "name",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "vat_number",
+    "registration_number",
+    "email",
+    "peppol_scheme",
+    "peppol_id",
+    "category",
+    "language",
+)
+INVOICE_FIELDS = (
+    "id",
+    "administration_id",
+    "kind",
+    "state",
+    "corrects_id",
+    "corrects__number",
+    "series_id",
+    "customer_id",
+    "currency",
+    "buyer_reference",
+    "order_reference",
+    "contract_reference",
+    "line_total",
+    "allowance_total",
+    "charge_total",
+    "tax_exclusive",
+    "tax_total",
+    "tax_inclusive",
+    "customer__is_active",
+    "customer__payment_terms_days",
+    "customer__payment_terms_basis",
+    *(f"customer__{f}" for f in BUYER_FIELDS),
+)
+LINE_FIELDS = (
+    "invoice_id",
+    "position",
+    "description",
+    "quantity",
+    "unit",
+    "unit_price",
+    "discount_percent",
+    "vat_category",
+    "vat_rate",
+    "net_amount",
+    "period_start",
+    "period_end",
+    "site_id",
+    "revenue_account_id",
+)
+ALLOWANCE_FIELDS = ("invoice_id", "is_charge", "amount", "reason", "vat_category", "vat_rate", "revenue_account_id")
+VAT_FIELDS = ("invoice_id", "category", "rate", "taxable_amount", "tax_amount")
+
+
 def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, result: IssueResult) -> None:
     admin = ctx.administration
     now = timezone.now()
+    issued_by = ctx.user.pk if ctx.user.is_authenticated else None
     with transaction.atomic():
         head = ChainHead.objects.select_for_update().get(administration=admin)
-        invoices = list(
-            Invoice.objects.select_for_update()
-            .filter(administration=admin, pk__in=ids)
-            .select_related("customer", "corrects")
-            .order_by("id")
+        invoices = bulk.fetch(
+            Invoice.objects.select_for_update(of=("self",)).filter(administration=admin, pk__in=ids).order_by("id"),
+            *INVOICE_FIELDS,
         )
-        lines = _by_invoice(InvoiceLine.objects.filter(invoice_id__in=ids))
-        allowances = _by_invoice(InvoiceAllowanceCharge.objects.filter(invoice_id__in=ids))
-        vat_lines = _by_invoice(InvoiceVatLine.objects.filter(invoice_id__in=ids))
+        lines = _by_invoice(bulk.fetch(InvoiceLine.objects.filter(invoice_id__in=ids), *LINE_FIELDS))
+        allowances = _by_invoice(
+            bulk.fetch(InvoiceAllowanceCharge.objects.filter(invoice_id__in=ids), *ALLOWANCE_FIELDS)
+        )
+        vat_lines = _by_invoice(bulk.fetch(InvoiceVatLine.objects.filter(invoice_id__in=ids), *VAT_FIELDS))
         ready = []
         for invoice in invoices:
-            reason = _refusal(invoice, lines[invoice.pk], admin)
+            reason = _refusal(invoice, bool(lines[invoice.id]), admin)
             if reason:
-                result.refused[invoice.pk] = reason
+                result.refused[invoice.id] = reason
             else:
                 ready.append(invoice)
         if not ready:
@@ -171,39 +233,39 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
         seller = seller_snapshot(admin)
         originals = _lock_originals(admin, [i.corrects_id for i in ready if i.corrects_id])
         applied: dict[int, Decimal] = {}
+        series_by_id = InvoiceSeries.objects.in_bulk({i.series_id for i in ready if i.series_id})
         defaults: dict[str, InvoiceSeries] = {}
         for invoice in ready:
             if invoice.series_id is None and invoice.kind not in defaults:
                 defaults[invoice.kind] = default_series(admin, invoice.kind)
-            series = invoice.series if invoice.series_id else defaults[invoice.kind]
+            series = series_by_id[invoice.series_id] if invoice.series_id else defaults[invoice.kind]
             sequence = sequences.get(series.pk) or _lock_sequence(series, year, on)
             sequences[series.pk] = sequence
             sequence.last_value += 1
             head.last_index += 1
-            invoice.series = series
+            invoice.series_id = series.pk
             invoice.fiscal_year = year
             invoice.sequence = sequence.last_value
-            invoice.number = format_number(
-                series.pattern, year=year, seq=sequence.last_value, series=series.code
-            )
+            invoice.number = format_number(series.pattern, year=year, seq=sequence.last_value, series=series.code)
             invoice.issue_date = on
-            customer = invoice.customer
-            invoice.due_date = due_date(
-                on, PaymentTerms(customer.payment_terms_days, TermsBasis(customer.payment_terms_basis))
+            terms = PaymentTerms(
+                invoice.customer__payment_terms_days, TermsBasis(invoice.customer__payment_terms_basis)
             )
+            invoice.due_date = due_date(on, terms)
             invoice.chain_index = head.last_index
             invoice.payment_reference = payment_reference_for(
                 admin.country, (year % 100) * 10**8 + head.last_index % 10**8
             )
             invoice.seller_snapshot = seller
-            invoice.buyer_snapshot = buyer_snapshot(customer)
+            invoice.buyer_snapshot = {f: getattr(invoice, f"customer__{f}") for f in BUYER_FIELDS}
             invoice.state = InvoiceState.ISSUED
             invoice.issued_at = now
-            invoice.issued_by = ctx.user if ctx.user.is_authenticated else None
+            invoice.issued_by_id = issued_by
+            invoice.amount_credited = ZERO
             if invoice.kind == DocumentKind.CREDIT_NOTE:
-                original = originals[invoice.corrects_id]  # type: ignore[index]
+                original = originals[invoice.corrects_id]
                 take = max(ZERO, min(invoice.tax_inclusive, original.amount_open))
-                applied[invoice.pk] = take
+                applied[invoice.id] = take
                 original.amount_credited += take
                 _settle(original)
                 invoice.amount_credited = take
@@ -213,11 +275,7 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
                 invoice.amount_open = invoice.tax_inclusive
                 invoice.settlement = settlement_status(invoice.tax_inclusive, ZERO, ZERO, ZERO).value
             content = canonical_content(
-                invoice,
-                lines[invoice.pk],
-                allowances[invoice.pk],
-                vat_lines[invoice.pk],
-                invoice.corrects.number if invoice.corrects else None,
+                invoice, lines[invoice.id], allowances[invoice.id], vat_lines[invoice.id], invoice.corrects__number
             )
             invoice.chain_prev_hash = head.last_hash
             invoice.chain_hash = document_hash(head.last_hash, content)
@@ -231,17 +289,21 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
             admin.pk,
             book,
             [
-                issue_entry(book, i, lines[i.pk], allowances[i.pk], vat_lines[i.pk], applied.get(i.pk, ZERO))
+                issue_entry(book, i, lines[i.id], allowances[i.id], vat_lines[i.id], applied.get(i.id, ZERO))
                 for i in ready
             ],
         )
         log_bulk(
-            Invoice, ready, lambda i: {"state": ["draft", "issued"], "number": [None, i.number]}, ctx.user
+            Invoice,
+            ready,
+            lambda i: {"state": ["draft", "issued"], "number": [None, i.number]},
+            ctx.user,
+            describe=lambda i: i.number,
         )
         result.issued.extend(ready)
 
 
-def _by_invoice(query: Any) -> defaultdict[int, list[Any]]:
+def _by_invoice(query: Iterable[Any]) -> defaultdict[int, list[Any]]:
     grouped: defaultdict[int, list[Any]] = defaultdict(list)
     for row in query:
         grouped[row.invoice_id].append(row)

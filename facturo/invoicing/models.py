@@ -38,9 +38,7 @@ class Invoice(models.Model):
     kind = models.CharField(max_length=12, choices=DocumentKind.choices, default=DocumentKind.INVOICE)
     state = models.CharField(max_length=10, choices=InvoiceState.choices, default=InvoiceState.DRAFT)
     settlement = models.CharField(max_length=15, choices=SettlementChoices.choices, blank=True)
-    corrects = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
-    )
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes")
     series = models.ForeignKey(InvoiceSeries, null=True, blank=True, on_delete=models.PROTECT)
     number = models.CharField(max_length=40, null=True, blank=True)
     fiscal_year = models.PositiveIntegerField(null=True, blank=True)
@@ -54,9 +52,7 @@ class Invoice(models.Model):
     buyer_reference = models.CharField(max_length=100, blank=True)
     order_reference = models.CharField(max_length=100, blank=True)
     contract_reference = models.CharField(max_length=60, blank=True)
-    site = models.ForeignKey(
-        "parties.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    site = models.ForeignKey("parties.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(blank=True)
     payment_reference = models.CharField(max_length=40, blank=True)
     grouping_key = models.CharField(max_length=200, blank=True)
@@ -145,9 +141,7 @@ class InvoiceLine(models.Model):
     corrects_line = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_lines"
     )
-    item = models.ForeignKey(
-        "catalog.Item", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    item = models.ForeignKey("catalog.Item", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     description = models.CharField(max_length=300)
     quantity = models.DecimalField(max_digits=14, decimal_places=4)
     unit = models.CharField(max_length=3, default="C62")
@@ -157,9 +151,7 @@ class InvoiceLine(models.Model):
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
-    site = models.ForeignKey(
-        "parties.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    site = models.ForeignKey("parties.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     contract_reference = models.CharField(max_length=60, blank=True)
     revenue_account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="+")
     gross_amount = models.DecimalField(**MONEY)
@@ -168,9 +160,7 @@ class InvoiceLine(models.Model):
 
     class Meta:
         ordering = ["position"]
-        constraints = [
-            models.UniqueConstraint(fields=["invoice", "position"], name="invoiceline_unique_position")
-        ]
+        constraints = [models.UniqueConstraint(fields=["invoice", "position"], name="invoiceline_unique_position")]
 
 
 class InvoiceAllowanceCharge(models.Model):

@@ -83,9 +83,7 @@ def issue_entry(
     )
 
 
-def write_off_entry(
-    book: AccountBook, invoice: Invoice, amount: Decimal, on: date, reason: str
-) -> EntryDraft:
+def write_off_entry(book: AccountBook, invoice: Invoice, amount: Decimal, on: date, reason: str) -> EntryDraft:
     return EntryDraft(
         journal_kind="memorial",
         date=on,

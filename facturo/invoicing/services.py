@@ -17,9 +17,11 @@ from facturo.charges.services import create_charges
 from facturo.core.errors import FieldError
 from facturo.core.money import ZERO
 from facturo.core.vat import VatCategory
+from facturo.db import bulk
 from facturo.errors import Conflict, NotFound, ValidationFailed
 from facturo.inputs import Reader
 from facturo.ledger.services import AccountBook, write_entries
+from facturo.parties.models import Customer
 
 from .drafting import Grouping, apply_totals, build_drafts, draft_from_charges
 from .issuing import IssueResult, _settle, default_series, issue_invoices
@@ -128,6 +130,10 @@ def create_draft(ctx: Context, data: Mapping[str, Any]) -> Invoice:
     lines = data.get("lines") or []
     if not isinstance(lines, Sequence) or isinstance(lines, str) or not lines:
         reader.error("lines", "needs at least one line")
+    if customer_id is not None and not Customer.objects.filter(
+        administration=ctx.administration, pk=customer_id
+    ).exists():
+        reader.error("customer_id", f"no customer with id {customer_id} in this administration")
     reader.raise_if_errors()
     rows = [{**line, "customer_id": customer_id} for line in lines]
     with transaction.atomic():
@@ -136,8 +142,8 @@ def create_draft(ctx: Context, data: Mapping[str, Any]) -> Invoice:
         Charge.objects.filter(pk__in=ids).update(state=ChargeState.INVOICED)
         charges = list(Charge.objects.filter(pk__in=ids).select_related("item", "customer").order_by("id"))
         book = AccountBook(ctx.administration.pk)
-        draft = build_drafts(ctx, book, [(charges[0].customer, "manual", charges)])[0]
-        invoice = draft.invoice
+        draft = build_drafts(ctx, book, [(charges[0].customer.language, "manual", charges)])[0]
+        invoice = Invoice.objects.get(pk=draft.invoice.id)
         for name in ("buyer_reference", "order_reference", "note"):
             if name in data:
                 setattr(invoice, name, Reader(data).text(name, max_length=2000 if name == "note" else 100))
@@ -196,8 +202,8 @@ def _recompute(invoice: Invoice) -> None:
     InvoiceLine.objects.bulk_update(lines, ["gross_amount", "allowance_amount", "net_amount"])
     InvoiceVatLine.objects.filter(invoice=invoice).delete()
     for row in vat_rows:
-        row.invoice = invoice
-    InvoiceVatLine.objects.bulk_create(vat_rows)
+        row.invoice_id = invoice.pk
+    bulk.insert(InvoiceVatLine, vat_rows)
     invoice.save()
 
 
@@ -250,7 +256,7 @@ def issue(ctx: Context, invoice_id: int, issue_date: date | None = None) -> Invo
     if invoice_id in result.refused:
         invoice = get_invoice(ctx, invoice_id)
         raise Conflict(f"{invoice} {result.refused[invoice_id]}")
-    return result.issued[0]
+    return get_invoice(ctx, invoice_id)
 
 
 def create_credit_note(ctx: Context, invoice_id: int, data: Mapping[str, Any]) -> Invoice:
@@ -306,11 +312,7 @@ def create_credit_note(ctx: Context, invoice_id: int, data: Mapping[str, Any]) -
         remaining = original.tax_inclusive - _credited_so_far(original, exclude=credit.pk)
         if credit.tax_inclusive > remaining:
             raise ValidationFailed(
-                [
-                    FieldError(
-                        "amount", f"credits {credit.tax_inclusive}, but only {remaining} is left to credit"
-                    )
-                ]
+                [FieldError("amount", f"credits {credit.tax_inclusive}, but only {remaining} is left to credit")]
             )
         return credit
 
@@ -372,9 +374,7 @@ def _credit_lines(reader: Reader, original: Invoice, data: Mapping[str, Any]) ->
         amount = reader.decimal("amount", required=True, min_value=Decimal("0.01"), places=2)
         category = reader.choice("vat_category", [c.value for c in VatCategory], required=True)
         rate = reader.decimal("vat_rate", required=True, min_value=ZERO, places=2)
-        match = next(
-            (line for line in lines.values() if line.vat_category == category and line.vat_rate == rate), None
-        )
+        match = next((line for line in lines.values() if line.vat_category == category and line.vat_rate == rate), None)
         if category and rate is not None and match is None:
             reader.error("vat_rate", f"invoice {original.number} has no {category} {rate}% lines")
         if amount is None or match is None:

@@ -15,9 +15,7 @@ class AccountTemplate:
 
 
 def _vat(code: str, name: str, rate: str | None) -> AccountTemplate:
-    return AccountTemplate(
-        code, name, "liability", "vat_payable", "S" if rate else "", Decimal(rate) if rate else None
-    )
+    return AccountTemplate(code, name, "liability", "vat_payable", "S" if rate else "", Decimal(rate) if rate else None)
 
 
 CHARTS: dict[str, list[AccountTemplate]] = {

@@ -96,7 +96,5 @@ class JournalLine(models.Model):
             models.Index(fields=["administration", "customer"], name="jline_admin_customer_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(debit__gte=0, credit__gte=0), name="jline_amounts_not_negative"
-            ),
+            models.CheckConstraint(condition=models.Q(debit__gte=0, credit__gte=0), name="jline_amounts_not_negative"),
         ]

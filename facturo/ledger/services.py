@@ -53,9 +53,7 @@ def install_chart(administration: Administration) -> None:
             },
         )
     for code, kind, name in JOURNALS:
-        Journal.objects.get_or_create(
-            administration=administration, code=code, defaults={"kind": kind, "name": name}
-        )
+        Journal.objects.get_or_create(administration=administration, code=code, defaults={"kind": kind, "name": name})
 
 
 class AccountBook:
@@ -93,14 +91,10 @@ def check_balanced(postings: Sequence[Posting]) -> None:
     debit = sum((p.debit for p in postings), ZERO)
     credit = sum((p.credit for p in postings), ZERO)
     if debit != credit:
-        raise ValidationFailed(
-            [FieldError("postings", f"entry does not balance: debit {debit} ≠ credit {credit}")]
-        )
+        raise ValidationFailed([FieldError("postings", f"entry does not balance: debit {debit} ≠ credit {credit}")])
 
 
-def write_entries(
-    administration_id: int, book: AccountBook, drafts: Iterable[EntryDraft]
-) -> list[JournalEntry]:
+def write_entries(administration_id: int, book: AccountBook, drafts: Iterable[EntryDraft]) -> list[JournalEntry]:
     """Bulk-write balanced entries; the caller holds the transaction."""
     drafts = list(drafts)
     for draft in drafts:
@@ -164,8 +158,7 @@ def trial_balance(ctx: Context) -> list[BalanceRow]:
         .order_by("account__code")
     )
     return [
-        BalanceRow(r["account__code"], r["account__name"], r["account__kind"], r["debit"], r["credit"])
-        for r in rows
+        BalanceRow(r["account__code"], r["account__name"], r["account__kind"], r["debit"], r["credit"]) for r in rows
     ]
 
 
@@ -180,9 +173,7 @@ def receivables_balance(ctx: Context) -> Decimal:
 def entries_for_source(ctx: Context, source_kind: str, source_id: int) -> list[JournalEntry]:
     ctx.require(Action.VIEW)
     return list(
-        JournalEntry.objects.filter(
-            administration=ctx.administration, source_kind=source_kind, source_id=source_id
-        )
+        JournalEntry.objects.filter(administration=ctx.administration, source_kind=source_kind, source_id=source_id)
         .select_related("journal")
         .prefetch_related("lines__account")
         .order_by("id")

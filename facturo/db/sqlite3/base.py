@@ -6,9 +6,7 @@ from django.db.backends.sqlite3 import base, operations
 
 class DatabaseOperations(operations.DatabaseOperations):
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):  # type: ignore[no-untyped-def]
-        statements = super().sql_flush(
-            style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
-        )
+        statements = super().sql_flush(style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
         if not statements:
             return statements
         with self.connection.cursor() as cursor:
