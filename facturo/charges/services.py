@@ -339,7 +339,7 @@ def get_charge(ctx: Context, charge_id: int, *, for_update: bool = False) -> Cha
     ctx.require(Action.VIEW)
     query = Charge.objects.filter(administration=ctx.administration, pk=charge_id)
     if for_update:
-        query = query.select_for_update()
+        query = query.select_for_update(of=("self",))
     charge = query.select_related("customer", "site", "item").first()
     if charge is None:
         raise NotFound(f"charge {charge_id} not found")

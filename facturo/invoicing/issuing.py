@@ -136,7 +136,12 @@ def issue_invoices(
     ChainHead.objects.get_or_create(administration=ctx.administration, defaults={"last_hash": GENESIS})
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start : start + chunk_size]
-        _issue_chunk(ctx, chunk, on, book, result)
+        try:
+            _issue_chunk(ctx, chunk, on, book, result)
+        except Conflict as refusal:
+            # The chunk rolled back as a whole; earlier chunks stay issued and are reported.
+            for invoice_id in chunk:
+                result.refused.setdefault(invoice_id, str(refusal))
         if progress:
             progress(len(chunk))
     missing = set(ids) - {i.id for i in result.issued} - set(result.refused)

@@ -50,7 +50,7 @@ def get_invoice(ctx: Context, invoice_id: int, *, for_update: bool = False) -> I
     ctx.require(Action.VIEW)
     query = Invoice.objects.filter(administration=ctx.administration, pk=invoice_id)
     if for_update:
-        query = query.select_for_update()
+        query = query.select_for_update(of=("self",))
     invoice = query.select_related("customer", "corrects", "series").first()
     if invoice is None:
         raise NotFound(f"invoice {invoice_id} not found")

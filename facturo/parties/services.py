@@ -162,7 +162,7 @@ def get_customer(ctx: Context, customer_id: int, *, for_update: bool = False) ->
     ctx.require(Action.VIEW)
     query = Customer.objects.filter(administration=ctx.administration, pk=customer_id)
     if for_update:
-        query = query.select_for_update()
+        query = query.select_for_update(of=("self",))
     customer = query.first()
     if customer is None:
         raise NotFound(f"customer {customer_id} not found")

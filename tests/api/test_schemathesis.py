@@ -33,6 +33,21 @@ def key(db, owner, customer, item):
     return create_token(owner, "schemathesis")[1]
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """The WSGI app closes "old" connections at each request's end, as in production; inside a
+    test transaction on PostgreSQL that would close the test's own connection. Django's test
+    client disconnects the same handlers."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.filterwarnings("ignore")
 def test_api_conforms_to_its_openapi(key):
     headers = {"Authorization": f"Bearer {key}"}

@@ -99,7 +99,7 @@ def test_issue_reports_refusals_with_reasons(ctx, customer, item, cli, cli_fails
     _charges(ctx, customer, 1, day="2026-11-03", prefix="later")
     cli("invoice-run", "-a", code, "-u", "owner")
     backwards = cli_fails("issue", "--all", "--date", "2026-11-01", "-a", code, "-u", "owner")
-    assert "refused:" in backwards.err and "2026-11-20" in backwards.err
+    assert "numbers must follow the dates" in backwards.err and "2026-11-20" in backwards.err
     missing = cli_fails("issue", "999999", "-a", code, "-u", "owner")
     assert "not found" in missing.err
 

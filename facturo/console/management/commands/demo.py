@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import CommandParser
 
+from facturo.catalog.reference import ensure_vat_tables
 from facturo.console import demo
 from facturo.console.base import ServiceCommand
 
@@ -28,6 +29,8 @@ class Command(ServiceCommand):
         started = time.monotonic()
         self.stdout.write("Migrating the database …")
         call_command("migrate", interactive=False, verbosity=0)
+        # A flushed database keeps its schema but loses the shipped VAT tables.
+        ensure_vat_tables()
         if demo.is_present():
             self.stdout.write("The demo data is already there; nothing was added.")
             demo.ensure_users()
