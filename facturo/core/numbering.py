@@ -1,6 +1,7 @@
 """Invoice number patterns and fiscal years."""
 
 import calendar
+import functools
 from datetime import date, timedelta
 from string import Formatter
 
@@ -31,13 +32,9 @@ def validate_pattern(pattern: str) -> None:
         if field == "" or field.isdigit():
             raise ValueError(f"number pattern {pattern!r} has a positional field; use {allowed}")
         if field not in _FIELDS:
-            raise ValueError(
-                f"number pattern {pattern!r} has unknown field {{{field}}}; allowed fields are {allowed}"
-            )
+            raise ValueError(f"number pattern {pattern!r} has unknown field {{{field}}}; allowed fields are {allowed}")
         if conversion:
-            raise ValueError(
-                f"number pattern {pattern!r}: conversion !{conversion} is not allowed in {{{field}}}"
-            )
+            raise ValueError(f"number pattern {pattern!r}: conversion !{conversion} is not allowed in {{{field}}}")
         if spec and ("{" in spec or "}" in spec):
             raise ValueError(f"number pattern {pattern!r}: nested field in the format spec of {{{field}}}")
         seen.add(field)
@@ -52,10 +49,16 @@ def validate_pattern(pattern: str) -> None:
         raise ValueError(f"number pattern {pattern!r} does not show the sequence number")
 
 
+@functools.lru_cache(maxsize=64)
+def _validated(pattern: str) -> None:
+    # Issuing formats thousands of numbers with the same few patterns.
+    validate_pattern(pattern)
+
+
 def format_number(pattern: str, *, year: int, seq: int, series: str = "") -> str:
     """Render an invoice number, e.g. ``format_number("{year}-{seq:04d}", year=2025,
     seq=7)`` is ``"2025-0007"``."""
-    validate_pattern(pattern)
+    _validated(pattern)
     for name, value in (("year", year), ("seq", seq)):
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"{name} must be an int, not {type(value).__name__}")
@@ -74,9 +77,7 @@ def _check_start(start_month: int, start_day: int) -> None:
     # The start must exist every year, so 29 February is not allowed.
     last = calendar.monthrange(2001, start_month)[1]
     if not 1 <= start_day <= last:
-        raise ValueError(
-            f"fiscal year start day must be 1 to {last} for month {start_month}, got {start_day}"
-        )
+        raise ValueError(f"fiscal year start day must be 1 to {last} for month {start_month}, got {start_day}")
 
 
 def fiscal_year(on: date, start_month: int = 1, start_day: int = 1) -> int:

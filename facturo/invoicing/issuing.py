@@ -214,11 +214,19 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
     now = timezone.now()
     issued_by = ctx.user.pk if ctx.user.is_authenticated else None
     with transaction.atomic():
-        head = ChainHead.objects.select_for_update().get(administration=admin)
+        # Only documents still to issue are locked: an issued one in the list must not hold a
+        # row lock that a concurrent credit note on it waits for.
         invoices = bulk.fetch(
-            Invoice.objects.select_for_update(of=("self",)).filter(administration=admin, pk__in=ids).order_by("id"),
+            Invoice.objects.select_for_update(of=("self",))
+            .filter(administration=admin, pk__in=ids, state__in=(InvoiceState.DRAFT, InvoiceState.APPROVED))
+            .order_by("id"),
             *INVOICE_FIELDS,
         )
+        fetched = {i.id for i in invoices}
+        for invoice_id in Invoice.objects.filter(
+            administration=admin, pk__in=[i for i in ids if i not in fetched], state=InvoiceState.ISSUED
+        ).values_list("pk", flat=True):
+            result.refused[invoice_id] = "is already issued"
         lines = _by_invoice(bulk.fetch(InvoiceLine.objects.filter(invoice_id__in=ids), *LINE_FIELDS))
         allowances = _by_invoice(
             bulk.fetch(InvoiceAllowanceCharge.objects.filter(invoice_id__in=ids), *ALLOWANCE_FIELDS)
@@ -233,6 +241,19 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
                 ready.append(invoice)
         if not ready:
             return
+        # What does not depend on the number is prepared before the chain-head lock, so
+        # that parallel issuers of one administration overlap everything but numbering.
+        for invoice in ready:
+            terms = PaymentTerms(
+                invoice.customer__payment_terms_days, TermsBasis(invoice.customer__payment_terms_basis)
+            )
+            invoice.issue_date = on
+            invoice.due_date = due_date(on, terms)
+            invoice.buyer_snapshot = {f: getattr(invoice, f"customer__{f}") for f in BUYER_FIELDS}
+            invoice.state = InvoiceState.ISSUED
+            invoice.issued_at = now
+            invoice.issued_by_id = issued_by
+        head = ChainHead.objects.select_for_update().get(administration=admin)
         year = fiscal_year(on, admin.fiscal_year_start_month, admin.fiscal_year_start_day)
         sequences: dict[int, NumberSequence] = {}
         seller = seller_snapshot(admin)
@@ -252,20 +273,11 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
             invoice.fiscal_year = year
             invoice.sequence = sequence.last_value
             invoice.number = format_number(series.pattern, year=year, seq=sequence.last_value, series=series.code)
-            invoice.issue_date = on
-            terms = PaymentTerms(
-                invoice.customer__payment_terms_days, TermsBasis(invoice.customer__payment_terms_basis)
-            )
-            invoice.due_date = due_date(on, terms)
             invoice.chain_index = head.last_index
             invoice.payment_reference = payment_reference_for(
                 admin.country, (year % 100) * 10**8 + head.last_index % 10**8
             )
             invoice.seller_snapshot = seller
-            invoice.buyer_snapshot = {f: getattr(invoice, f"customer__{f}") for f in BUYER_FIELDS}
-            invoice.state = InvoiceState.ISSUED
-            invoice.issued_at = now
-            invoice.issued_by_id = issued_by
             invoice.amount_credited = ZERO
             if invoice.kind == DocumentKind.CREDIT_NOTE:
                 original = originals[invoice.corrects_id]

@@ -94,18 +94,18 @@ def check_balanced(postings: Sequence[Posting]) -> None:
         raise ValidationFailed([FieldError("postings", f"entry does not balance: debit {debit} ≠ credit {credit}")])
 
 
-def write_entries(administration_id: int, book: AccountBook, drafts: Iterable[EntryDraft]) -> list[JournalEntry]:
-    """Bulk-write balanced entries; the caller holds the transaction."""
+def write_entries(administration_id: int, book: AccountBook, drafts: Iterable[EntryDraft]) -> list[bulk.Row]:
+    """Bulk-write balanced entries (returned as rows with their ids); the caller holds the transaction."""
     drafts = list(drafts)
     for draft in drafts:
         check_balanced(draft.postings)
     ids = bulk.allocate_ids(JournalEntry, len(drafts))
     now = timezone.now()
     entries = [
-        JournalEntry(
-            pk=entry_id,
+        bulk.Row(
+            id=entry_id,
             administration_id=administration_id,
-            journal=book.journals[d.journal_kind],
+            journal_id=book.journals[d.journal_kind].pk,
             date=d.date,
             description=d.description[:200],
             source_kind=d.source_kind,
@@ -115,18 +115,19 @@ def write_entries(administration_id: int, book: AccountBook, drafts: Iterable[En
         for entry_id, d in zip(ids, drafts, strict=True)
     ]
     bulk.insert(JournalEntry, entries, with_pk=True)
-    bulk.insert(
+    bulk.insert_values(
         JournalLine,
+        ("entry", "administration", "account", "debit", "credit", "description", "customer", "invoice"),
         [
-            JournalLine(
-                entry_id=entry.pk,
-                administration_id=administration_id,
-                account_id=p.account_id,
-                debit=p.debit,
-                credit=p.credit,
-                customer_id=p.customer_id,
-                invoice_id=p.invoice_id,
-                description=p.description[:200],
+            (
+                entry.id,
+                administration_id,
+                p.account_id,
+                p.debit,
+                p.credit,
+                p.description[:200],
+                p.customer_id,
+                p.invoice_id,
             )
             for entry, draft in zip(entries, drafts, strict=True)
             for p in draft.postings
