@@ -83,13 +83,16 @@ def draft_from_charges(
 ) -> DraftRunResult:
     ctx.require(Action.DRAFT_INVOICES)
     condition = _open_charges(ctx, up_to)
-    if customer_ids is not None:
-        condition &= Q(customer_id__in=list(customer_ids))
     if charge_ids is not None:
         condition &= Q(pk__in=list(charge_ids))
-    customers = list(
-        Charge.objects.filter(condition).order_by("customer_id").values_list("customer_id", flat=True).distinct()
-    )
+    # Chunks filter on their own customers only, so a long customer list is sent once.
+    customers: list[int] = []
+    wanted = sorted(set(customer_ids)) if customer_ids is not None else None
+    for part in [wanted[i : i + 5000] for i in range(0, len(wanted), 5000)] if wanted is not None else [None]:
+        query = Charge.objects.filter(condition)
+        if part is not None:
+            query = query.filter(customer_id__in=part)
+        customers += query.order_by("customer_id").values_list("customer_id", flat=True).distinct()
     book = AccountBook(ctx.administration.pk)
     invoices = charges = 0
     invoice_ids: list[int] = []

@@ -27,7 +27,6 @@ from facturo.core.terms import PaymentTerms, TermsBasis, due_date
 from facturo.db import bulk
 from facturo.errors import Conflict, NotFound
 from facturo.ledger.services import AccountBook, write_entries
-from facturo.parties.models import Customer
 
 from .content import canonical_content, document_hash
 from .models import ChainHead, Invoice, InvoiceAllowanceCharge, InvoiceLine, InvoiceState, InvoiceVatLine
@@ -79,22 +78,26 @@ def seller_snapshot(admin: Administration) -> dict[str, Any]:
     }
 
 
-def buyer_snapshot(customer: Customer) -> dict[str, Any]:
-    return {
-        "number": customer.number,
-        "name": customer.name,
-        "street": customer.street,
-        "postal_code": customer.postal_code,
-        "city": customer.city,
-        "country": customer.country,
-        "vat_number": customer.vat_number,
-        "registration_number": customer.registration_number,
-        "email": customer.email,
-        "peppol_scheme": customer.peppol_scheme,
-        "peppol_id": customer.peppol_id,
-        "category": customer.category,
-        "language": customer.language,
-    }
+BUYER_FIELDS = (
+    "number",
+    "name",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "vat_number",
+    "registration_number",
+    "email",
+    "peppol_scheme",
+    "peppol_id",
+    "category",
+    "language",
+)
+
+
+def buyer_snapshot(customer: Any) -> dict[str, Any]:
+    """The buyer as the document shows it; frozen into the invoice when it is issued."""
+    return {f: getattr(customer, f) for f in BUYER_FIELDS}
 
 
 def default_series(admin: Administration, kind: str) -> InvoiceSeries:
@@ -150,21 +153,6 @@ def issue_invoices(
     return result
 
 
-BUYER_FIELDS = (
-    "number",
-    "name",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "vat_number",
-    "registration_number",
-    "email",
-    "peppol_scheme",
-    "peppol_id",
-    "category",
-    "language",
-)
 INVOICE_FIELDS = (
     "id",
     "administration_id",

@@ -41,6 +41,7 @@ __all__ = [
     "issue",
     "issue_invoices",
     "receivables_per_customer",
+    "receivables_total",
     "set_allowances_charges",
     "write_off",
 ]
@@ -130,9 +131,10 @@ def create_draft(ctx: Context, data: Mapping[str, Any]) -> Invoice:
     lines = data.get("lines") or []
     if not isinstance(lines, Sequence) or isinstance(lines, str) or not lines:
         reader.error("lines", "needs at least one line")
-    if customer_id is not None and not Customer.objects.filter(
-        administration=ctx.administration, pk=customer_id
-    ).exists():
+    if (
+        customer_id is not None
+        and not Customer.objects.filter(administration=ctx.administration, pk=customer_id).exists()
+    ):
         reader.error("customer_id", f"no customer with id {customer_id} in this administration")
     reader.raise_if_errors()
     rows = [{**line, "customer_id": customer_id} for line in lines]
@@ -421,20 +423,26 @@ class CustomerReceivable:
     documents: int
 
 
-def receivables_per_customer(ctx: Context) -> list[CustomerReceivable]:
-    """Open items per customer: invoices' open amounts less credit notes not yet applied."""
+def _open_documents(ctx: Context) -> QuerySet[Invoice]:
+    return Invoice.objects.filter(administration=ctx.administration, state=InvoiceState.ISSUED).exclude(amount_open=0)
+
+
+def receivables_per_customer(ctx: Context, *, offset: int = 0, limit: int | None = None) -> list[CustomerReceivable]:
+    """Open items per customer: invoices' open amounts less credit notes not yet applied.
+
+    Ordered by customer name; `offset`/`limit` page through it for screens."""
     ctx.require(Action.VIEW)
     rows = (
-        Invoice.objects.filter(administration=ctx.administration, state=InvoiceState.ISSUED)
-        .exclude(amount_open=0)
+        _open_documents(ctx)
         .values("customer_id", "customer__number", "customer__name")
         .annotate(
             debit=Sum("amount_open", filter=Q(kind=DocumentKind.INVOICE)),
             credit=Sum("amount_open", filter=Q(kind=DocumentKind.CREDIT_NOTE)),
             documents=Count("id"),
         )
-        .order_by("customer__name")
+        .order_by("customer__name", "customer_id")
     )
+    rows = rows[offset : offset + limit] if limit is not None else rows[offset:]
     return [
         CustomerReceivable(
             r["customer_id"],
@@ -445,6 +453,16 @@ def receivables_per_customer(ctx: Context) -> list[CustomerReceivable]:
         )
         for r in rows
     ]
+
+
+def receivables_total(ctx: Context) -> Decimal:
+    """The sum of all open items; equals the ledger's receivables balance."""
+    ctx.require(Action.VIEW)
+    totals = _open_documents(ctx).aggregate(
+        debit=Sum("amount_open", filter=Q(kind=DocumentKind.INVOICE)),
+        credit=Sum("amount_open", filter=Q(kind=DocumentKind.CREDIT_NOTE)),
+    )
+    return (totals["debit"] or ZERO) - (totals["credit"] or ZERO)
 
 
 def signed_open_amount(invoice: Invoice) -> Decimal:

@@ -174,22 +174,22 @@ def find_customer(ctx: Context, number: str) -> Customer | None:
     return Customer.objects.filter(administration=ctx.administration, number=number).first()
 
 
+# Only columns with an index behind them: lists stay fast at 100,000 customers.
 CUSTOMER_SORTS = {
     "name": ("name", "id"),
-    "number": ("number",),
-    "city": ("city", "id"),
     "-name": ("-name", "-id"),
+    "number": ("number",),
+    "-number": ("-number",),
 }
 
 
 def customers(ctx: Context, search: str = "", sort: str = "name") -> QuerySet[Customer]:
+    """Customers matching a prefix of their name, number or VAT number."""
     ctx.require(Action.VIEW)
     query = Customer.objects.filter(administration=ctx.administration)
     if search:
         query = query.filter(
-            Q(name__icontains=search)
-            | Q(number__startswith=search)
-            | Q(vat_number__startswith=search.upper())
+            Q(name__istartswith=search) | Q(number__startswith=search) | Q(vat_number__startswith=search.upper())
         )
     return query.order_by(*CUSTOMER_SORTS.get(sort, CUSTOMER_SORTS["name"]))
 

@@ -188,15 +188,24 @@ class Page:
         return self.number - 1
 
 
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
 def paginate(request: HttpRequest, query: QuerySet[Any], size: int | None = None) -> Page:
     """Offset pages fetched with one row extra to know whether there is a next one: no COUNT."""
     size = size or settings.FACTURO_PAGE_SIZE
-    try:
-        number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        number = 1
-    start = (number - 1) * size
-    rows = list(query[start : start + size + 1])
+    return paginate_rows(request, lambda start: list(query[start : start + size + 1]), size)
+
+
+def paginate_rows(request: HttpRequest, fetch: Callable[[int], list[Any]], size: int | None = None) -> Page:
+    """The same for a service that pages itself: `fetch(offset)` returns up to size + 1 rows."""
+    size = size or settings.FACTURO_PAGE_SIZE
+    number = _page_number(request)
+    rows = fetch((number - 1) * size)
     return Page(rows=rows[:size], number=number, has_next=len(rows) > size)
 
 

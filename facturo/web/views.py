@@ -3,9 +3,9 @@
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,9 +17,11 @@ from django_htmx.http import HttpResponseClientRedirect
 from facturo.administrations.access import Action, Context
 from facturo.catalog import services as catalog
 from facturo.charges import services as charges_services
+from facturo.charges.services import CSV_COLUMNS
 from facturo.core.money import ZERO
 from facturo.errors import AccessDenied, FieldError, ValidationFailed
 from facturo.invoicing import services as invoicing
+from facturo.invoicing.issuing import buyer_snapshot
 from facturo.ledger import services as ledger
 from facturo.ledger.models import Account, AccountKind
 from facturo.parties import services as parties
@@ -32,21 +34,33 @@ from .base import (
     once,
     other_errors,
     paginate,
+    paginate_rows,
     switch_administration,
     web_view,
 )
 
 
 def _form_page(
-    request: HttpRequest, template: str, form: dict[str, Any], errors: dict[str, list[str]],
-    fields: list[str], extra: dict[str, Any] | None = None, status: int = 200,
+    request: HttpRequest,
+    template: str,
+    form: dict[str, Any],
+    errors: dict[str, list[str]],
+    fields: list[str],
+    extra: dict[str, Any] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     context = {"form": form, "errors": errors, "summary": other_errors(errors, fields), **(extra or {})}
     return render(request, template, context, status=status)
 
 
-def _failed(request: HttpRequest, template: str, form: dict[str, Any], failed: ValidationFailed,
-            fields: list[str], extra: dict[str, Any] | None = None) -> HttpResponse:
+def _failed(
+    request: HttpRequest,
+    template: str,
+    form: dict[str, Any],
+    failed: ValidationFailed,
+    fields: list[str],
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
     return _form_page(request, template, form, error_map(failed), fields, extra, status=400)
 
 
@@ -98,10 +112,29 @@ def dashboard(request: HttpRequest, ctx: Context) -> HttpResponse:
 # Customers ---------------------------------------------------------------------------------
 
 CUSTOMER_FIELDS = [
-    "number", "name", "street", "postal_code", "city", "country", "visit_street", "visit_postal_code",
-    "visit_city", "visit_country", "language", "currency", "vat_number", "registration_number", "iban",
-    "email", "payment_terms_days", "payment_terms_basis", "delivery_channel", "peppol_scheme", "peppol_id",
-    "category", "credit_limit",
+    "number",
+    "name",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "visit_street",
+    "visit_postal_code",
+    "visit_city",
+    "visit_country",
+    "language",
+    "currency",
+    "vat_number",
+    "registration_number",
+    "iban",
+    "email",
+    "payment_terms_days",
+    "payment_terms_basis",
+    "delivery_channel",
+    "peppol_scheme",
+    "peppol_id",
+    "category",
+    "credit_limit",
 ]
 CUSTOMER_LIST_SORTS = {"name", "-name", "number"}
 
@@ -121,15 +154,7 @@ def customer_list(request: HttpRequest, ctx: Context) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     sort = request.GET.get("sort", "name")
     sort = sort if sort in CUSTOMER_LIST_SORTS else "name"
-    query = parties.customers(ctx, sort=sort)
-    if search:
-        # Prefix matches only (indexed): parties.customers() searches names with icontains.
-        query = query.filter(
-            Q(name__istartswith=search)
-            | Q(number__startswith=search)
-            | Q(vat_number__startswith=search.upper())
-        )
-    page = paginate(request, query)
+    page = paginate(request, parties.customers(ctx, search=search, sort=sort))
     context = {"page": page, "q": search, "sort": sort}
     if request.htmx and request.htmx.target == "customer-table":
         return render(request, "web/customers/_table.html", context)
@@ -140,8 +165,12 @@ def customer_list(request: HttpRequest, ctx: Context) -> HttpResponse:
 def customer_create(request: HttpRequest, ctx: Context) -> HttpResponse:
     template = "web/customers/form.html"
     if request.method != "POST":
-        form = {"country": ctx.administration.country, "language": ctx.administration.locale,
-                "currency": ctx.administration.currency, "payment_terms_days": "30"}
+        form = {
+            "country": ctx.administration.country,
+            "language": ctx.administration.locale,
+            "currency": ctx.administration.currency,
+            "payment_terms_days": "30",
+        }
         return _form_page(request, template, form, {}, CUSTOMER_FIELDS, _customer_choices())
     form = form_data(request, CUSTOMER_FIELDS)
     try:
@@ -182,7 +211,10 @@ def _customer_page(request: HttpRequest, ctx: Context, pk: int, **extra: Any) ->
         "contacts": customer.contacts.all(),
         "sites": parties.sites(ctx, customer_id=customer.pk)[:200],
         "recent_invoices": invoicing.invoices(ctx, customer_id=customer.pk)[:20],
-        "contact_form": {}, "contact_errors": {}, "site_form": {}, "site_errors": {},
+        "contact_form": {},
+        "contact_errors": {},
+        "site_form": {},
+        "site_errors": {},
         **extra,
     }
     return render(request, "web/customers/detail.html", context, status=400 if extra else 200)
@@ -241,8 +273,18 @@ def site_detail(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse:
 
 # Items -------------------------------------------------------------------------------------
 
-ITEM_FIELDS = ["code", "name_nl", "name_en", "name_fr", "name_pl", "unit", "default_price", "vat_category",
-               "vat_kind", "revenue_account"]
+ITEM_FIELDS = [
+    "code",
+    "name_nl",
+    "name_en",
+    "name_fr",
+    "name_pl",
+    "unit",
+    "default_price",
+    "vat_category",
+    "vat_kind",
+    "revenue_account",
+]
 
 
 def _item_choices(ctx: Context) -> dict[str, Any]:
@@ -288,9 +330,7 @@ def item_detail(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse:
 
 # Charges -----------------------------------------------------------------------------------
 
-CHARGE_FIELDS = ["customer", "item", "description", "quantity", "unit", "unit_price", "discount_percent",
-                 "vat_category", "vat_rate", "service_date", "period_start", "period_end", "site",
-                 "contract_reference", "reference"]
+CHARGE_FIELDS = list(CSV_COLUMNS)
 
 
 def _draft_form_context() -> dict[str, Any]:
@@ -323,9 +363,7 @@ def charge_create(request: HttpRequest, ctx: Context) -> HttpResponse:
     form = form_data(request, CHARGE_FIELDS)
     data = {k: v for k, v in form.items() if v}
     try:
-        return once(
-            request, lambda: reverse("web:charge", args=[charges_services.create_charge(ctx, data).pk])
-        )
+        return once(request, lambda: reverse("web:charge", args=[charges_services.create_charge(ctx, data).pk]))
     except ValidationFailed as failed:
         return _failed(request, template, form, failed, CHARGE_FIELDS, extra)
 
@@ -393,8 +431,7 @@ def charge_action(request: HttpRequest, ctx: Context, pk: int, action: str) -> H
         return render(
             request,
             "web/charges/detail.html",
-            {"charge": charge, "errors": error_map(failed), "form": request.POST,
-             "today": timezone.localdate()},
+            {"charge": charge, "errors": error_map(failed), "form": request.POST, "today": timezone.localdate()},
             status=400,
         )
 
@@ -465,12 +502,11 @@ def _invoice_context(ctx: Context, pk: int) -> dict[str, Any]:
         "status_label": labels.INVOICE_STATUS.get(invoice.display_status, invoice.display_status),
         "kind_label": labels.DOCUMENT_KIND.get(invoice.kind, invoice.kind),
         "seller": invoice.seller_snapshot if issued and invoice.seller_snapshot else _seller(admin),
-        "buyer": invoice.buyer_snapshot if issued and invoice.buyer_snapshot else _buyer(invoice.customer),
+        "buyer": invoice.buyer_snapshot if issued and invoice.buyer_snapshot else buyer_snapshot(invoice.customer),
         "show_approve": needs_approval and ctx.can(Action.APPROVE_INVOICES),
         "show_issue": not issued and not needs_approval and ctx.can(Action.ISSUE_INVOICES),
         "show_delete": not issued and ctx.can(Action.DRAFT_INVOICES),
-        "show_credit": issued and is_invoice and invoice.settlement != "credited"
-        and ctx.can(Action.CREDIT_INVOICES),
+        "show_credit": issued and is_invoice and invoice.settlement != "credited" and ctx.can(Action.CREDIT_INVOICES),
         "show_write_off": issued and is_invoice and invoice.amount_open > 0 and ctx.can(Action.WRITE_OFF),
         "today": timezone.localdate(),
         "rate_choices": sorted({(v.category, v.rate) for v in vat_lines}, key=lambda r: (r[0], -r[1])),
@@ -478,13 +514,20 @@ def _invoice_context(ctx: Context, pk: int) -> dict[str, Any]:
 
 
 def _seller(admin: Any) -> dict[str, Any]:
-    return {k: getattr(admin, k) for k in ("name", "street", "postal_code", "city", "country", "vat_number",
-                                           "registration_number", "iban", "bic")}
-
-
-def _buyer(customer: Any) -> dict[str, Any]:
-    return {k: getattr(customer, k) for k in ("number", "name", "street", "postal_code", "city", "country",
-                                              "vat_number", "registration_number", "email")}
+    return {
+        k: getattr(admin, k)
+        for k in (
+            "name",
+            "street",
+            "postal_code",
+            "city",
+            "country",
+            "vat_number",
+            "registration_number",
+            "iban",
+            "bic",
+        )
+    }
 
 
 @web_view()
@@ -494,8 +537,12 @@ def invoice_detail(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse:
 
 def _invoice_errors(request: HttpRequest, ctx: Context, pk: int, failed: ValidationFailed) -> HttpResponse:
     errors = error_map(failed)
-    context = {**_invoice_context(ctx, pk), "errors": errors, "form": request.POST,
-               "summary": [(p, m) for p, ms in errors.items() for m in ms]}
+    context = {
+        **_invoice_context(ctx, pk),
+        "errors": errors,
+        "form": request.POST,
+        "summary": [(p, m) for p, ms in errors.items() for m in ms],
+    }
     return render(request, "web/invoices/detail.html", context, status=400)
 
 
@@ -517,8 +564,7 @@ def invoice_issue(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse:
     raw = request.POST.get("issue_date", "")
     on = _parse_date(raw)
     if raw and on is None:
-        return _invoice_errors(request, ctx, pk, ValidationFailed([FieldError(
-            "issue_date", _("Enter a valid date."))]))
+        return _invoice_errors(request, ctx, pk, ValidationFailed([FieldError("issue_date", _("Enter a valid date."))]))
 
     def act() -> str:
         issued = invoicing.issue(ctx, pk, issue_date=on)
@@ -562,8 +608,12 @@ def invoice_credit(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse:
         ]
     else:
         category, _sep, rate = request.POST.get("rate", "").partition("|")
-        data.update(amount=request.POST.get("amount", "").strip(), vat_category=category, vat_rate=rate,
-                    description=request.POST.get("description", "").strip())
+        data.update(
+            amount=request.POST.get("amount", "").strip(),
+            vat_category=category,
+            vat_rate=rate,
+            description=request.POST.get("description", "").strip(),
+        )
 
     def act() -> str:
         credit = invoicing.create_credit_note(ctx, pk, data)
@@ -580,8 +630,12 @@ def invoice_credit(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse:
                 for suffix in ("quantity", "line_id"):
                     for message in errors.get(f"lines[{index}].{suffix}", []):
                         errors.setdefault(f"qty_{row['line_id']}", []).append(message)
-        context = {**_invoice_context(ctx, pk), "form": request.POST, "errors": errors,
-                   "summary": [(p, m) for p, ms in error_map(failed).items() for m in ms]}
+        context = {
+            **_invoice_context(ctx, pk),
+            "form": request.POST,
+            "errors": errors,
+            "summary": [(p, m) for p, ms in error_map(failed).items() for m in ms],
+        }
         return render(request, template, context, status=400)
 
 
@@ -604,12 +658,17 @@ def invoice_write_off(request: HttpRequest, ctx: Context, pk: int) -> HttpRespon
 
 @web_view()
 def receivables(request: HttpRequest, ctx: Context) -> HttpResponse:
-    rows = invoicing.receivables_per_customer(ctx)
-    total = sum((r.open_amount for r in rows), start=ZERO)
+    size = settings.FACTURO_PAGE_SIZE
+    page = paginate_rows(request, lambda offset: invoicing.receivables_per_customer(ctx, offset=offset, limit=size + 1))
     return render(
         request,
         "web/receivables.html",
-        {"rows": rows, "total": total, "ledger_total": ledger.receivables_balance(ctx)},
+        {
+            "rows": page.rows,
+            "page": page,
+            "total": invoicing.receivables_total(ctx),
+            "ledger_total": ledger.receivables_balance(ctx),
+        },
     )
 
 
