@@ -19,9 +19,7 @@ class Administration(models.Model):
     city = models.CharField(max_length=100, blank=True)
     country = models.CharField(max_length=2)
     vat_number = models.CharField(max_length=20, blank=True)
-    registration_number = models.CharField(
-        max_length=20, blank=True, help_text="KvK (NL), KBO/BCE (BE), NIP/KRS (PL)"
-    )
+    registration_number = models.CharField(max_length=20, blank=True, help_text="KvK (NL), KBO/BCE (BE), NIP/KRS (PL)")
     iban = models.CharField(max_length=34, blank=True)
     bic = models.CharField(max_length=11, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
@@ -46,9 +44,7 @@ class Membership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "administration"], name="membership_unique_user_admin")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "administration"], name="membership_unique_user_admin")]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.administration}: {self.role}"

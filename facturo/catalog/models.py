@@ -43,9 +43,7 @@ class VatExemption(models.Model):
     text = models.CharField(max_length=300)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["code", "language"], name="vatexemption_unique_code_lang")
-        ]
+        constraints = [models.UniqueConstraint(fields=["code", "language"], name="vatexemption_unique_code_lang")]
 
 
 class Item(models.Model):

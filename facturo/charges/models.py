@@ -15,10 +15,11 @@ class Charge(models.Model):
     """Something to bill. `unique_key` (source kind + source id + period) is unique in the
     database, so a source that hands the same charge over twice gets an error, not a duplicate."""
 
-    administration = models.ForeignKey(Administration, on_delete=models.PROTECT, related_name="charges")
+    # Indexed through the composite and unique keys that lead with it.
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="charges")
     customer = models.ForeignKey("parties.Customer", on_delete=models.PROTECT, related_name="charges")
     item = models.ForeignKey(
-        "catalog.Item", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "catalog.Item", null=True, blank=True, db_index=False, on_delete=models.PROTECT, related_name="+"
     )
     description = models.CharField(max_length=300)
     quantity = models.DecimalField(max_digits=14, decimal_places=4)
@@ -32,7 +33,7 @@ class Charge(models.Model):
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
     site = models.ForeignKey(
-        "parties.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "parties.Site", null=True, blank=True, db_index=False, on_delete=models.PROTECT, related_name="+"
     )
     contract_reference = models.CharField(max_length=60, blank=True)
     source_kind = models.CharField(max_length=30)

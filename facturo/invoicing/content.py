@@ -28,15 +28,35 @@ def canonical_content(
     corrects_number: str | None,
 ) -> dict[str, Any]:
     return {
-        "administration": invoice.administration_id,
-        "kind": invoice.kind,
+        "body": canonical_body(invoice, lines, allowances, vat_lines, corrects_number),
+        "header": canonical_header(invoice),
+    }
+
+
+def canonical_header(invoice: Invoice) -> dict[str, Any]:
+    """What numbering decides: known only under the administration's chain-head lock."""
+    return {
         "number": invoice.number,
         "chain_index": invoice.chain_index,
+        "payment_reference": invoice.payment_reference,
+    }
+
+
+def canonical_body(
+    invoice: Invoice,
+    lines: Sequence[InvoiceLine],
+    allowances: Sequence[InvoiceAllowanceCharge],
+    vat_lines: Sequence[InvoiceVatLine],
+    corrects_number: str | None,
+) -> dict[str, Any]:
+    """Everything else, which issuing serialises before it takes the lock."""
+    return {
+        "administration": invoice.administration_id,
+        "kind": invoice.kind,
         "issue_date": invoice.issue_date,
         "due_date": invoice.due_date,
         "currency": invoice.currency,
         "corrects": corrects_number,
-        "payment_reference": invoice.payment_reference,
         "seller": invoice.seller_snapshot,
         "buyer": invoice.buyer_snapshot,
         "references": [invoice.buyer_reference, invoice.order_reference, invoice.contract_reference],
@@ -78,3 +98,9 @@ def canonical_content(
 
 def document_hash(previous_hash: str, content: dict[str, Any]) -> str:
     return chain_hash(previous_hash, canonical_json(content))
+
+
+def document_hash_from_body(previous_hash: str, body_json: bytes, header: dict[str, Any]) -> str:
+    """The same hash as `document_hash` of {"body": ..., "header": ...}, from a body already
+    serialised: canonical JSON sorts keys and has no whitespace, so the two byte strings match."""
+    return chain_hash(previous_hash, b'{"body":' + body_json + b',"header":' + canonical_json(header) + b"}")

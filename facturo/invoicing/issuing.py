@@ -18,7 +18,7 @@ from django.utils import timezone
 from facturo.administrations.access import Action, Context
 from facturo.administrations.models import Administration, DocumentKind, InvoiceSeries, NumberSequence
 from facturo.audit import log_bulk
-from facturo.core.chain import GENESIS
+from facturo.core.chain import GENESIS, canonical_json
 from facturo.core.money import ZERO
 from facturo.core.numbering import fiscal_year, format_number
 from facturo.core.references import payment_reference_for
@@ -28,7 +28,7 @@ from facturo.db import bulk
 from facturo.errors import Conflict, NotFound
 from facturo.ledger.services import AccountBook, write_entries
 
-from .content import canonical_content, document_hash
+from .content import canonical_body, canonical_header, document_hash_from_body
 from .models import ChainHead, Invoice, InvoiceAllowanceCharge, InvoiceLine, InvoiceState, InvoiceVatLine
 from .postings import issue_entry
 
@@ -231,7 +231,9 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
             return
         # What does not depend on the number is prepared before the chain-head lock, so
         # that parallel issuers of one administration overlap everything but numbering.
+        seller = seller_snapshot(admin)
         for invoice in ready:
+            invoice.seller_snapshot = seller
             terms = PaymentTerms(
                 invoice.customer__payment_terms_days, TermsBasis(invoice.customer__payment_terms_basis)
             )
@@ -241,10 +243,14 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
             invoice.state = InvoiceState.ISSUED
             invoice.issued_at = now
             invoice.issued_by_id = issued_by
+            invoice.body_json = canonical_json(
+                canonical_body(
+                    invoice, lines[invoice.id], allowances[invoice.id], vat_lines[invoice.id], invoice.corrects__number
+                )
+            )
         head = ChainHead.objects.select_for_update().get(administration=admin)
         year = fiscal_year(on, admin.fiscal_year_start_month, admin.fiscal_year_start_day)
         sequences: dict[int, NumberSequence] = {}
-        seller = seller_snapshot(admin)
         originals = _lock_originals(admin, [i.corrects_id for i in ready if i.corrects_id])
         applied: dict[int, Decimal] = {}
         series_by_id = InvoiceSeries.objects.in_bulk({i.series_id for i in ready if i.series_id})
@@ -265,7 +271,6 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
             invoice.payment_reference = payment_reference_for(
                 admin.country, (year % 100) * 10**8 + head.last_index % 10**8
             )
-            invoice.seller_snapshot = seller
             invoice.amount_credited = ZERO
             if invoice.kind == DocumentKind.CREDIT_NOTE:
                 original = originals[invoice.corrects_id]
@@ -279,11 +284,8 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
             else:
                 invoice.amount_open = invoice.tax_inclusive
                 invoice.settlement = settlement_status(invoice.tax_inclusive, ZERO, ZERO, ZERO).value
-            content = canonical_content(
-                invoice, lines[invoice.id], allowances[invoice.id], vat_lines[invoice.id], invoice.corrects__number
-            )
             invoice.chain_prev_hash = head.last_hash
-            invoice.chain_hash = document_hash(head.last_hash, content)
+            invoice.chain_hash = document_hash_from_body(head.last_hash, invoice.body_json, canonical_header(invoice))
             head.last_hash = invoice.chain_hash
         bulk.update(Invoice, ready, ISSUE_FIELDS)
         bulk.update(Invoice, list(originals.values()), ["amount_credited", "amount_open", "settlement"])

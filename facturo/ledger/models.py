@@ -63,7 +63,7 @@ class Journal(models.Model):
 class JournalEntry(models.Model):
     """Immutable once written (database trigger); corrections are reversing entries."""
 
-    administration = models.ForeignKey(Administration, on_delete=models.PROTECT, related_name="+")
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
     journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="entries")
     date = models.DateField()
     description = models.CharField(max_length=200)
@@ -79,13 +79,14 @@ class JournalEntry(models.Model):
 
 class JournalLine(models.Model):
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
-    administration = models.ForeignKey(Administration, on_delete=models.PROTECT, related_name="+")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    # Reports filter by administration first; the composite indexes below serve them.
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, db_index=False, on_delete=models.PROTECT, related_name="lines")
     debit = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     credit = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     description = models.CharField(max_length=200, blank=True)
     # Open-item keys on the receivables account: who owes it and on which document.
-    customer = models.ForeignKey("parties.Customer", null=True, blank=True, on_delete=models.PROTECT)
+    customer = models.ForeignKey("parties.Customer", null=True, blank=True, db_index=False, on_delete=models.PROTECT)
     invoice = models.ForeignKey(
         "invoicing.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_lines"
     )

@@ -40,12 +40,8 @@ class Customer(models.Model):
     iban = models.CharField(max_length=34, blank=True)
     email = models.EmailField(blank=True, help_text="Where invoices go when delivered by e-mail")
     payment_terms_days = models.PositiveSmallIntegerField(default=30)
-    payment_terms_basis = models.CharField(
-        max_length=20, choices=TermsBasis.choices, default=TermsBasis.INVOICE_DATE
-    )
-    delivery_channel = models.CharField(
-        max_length=10, choices=DeliveryChannel.choices, default=DeliveryChannel.EMAIL
-    )
+    payment_terms_basis = models.CharField(max_length=20, choices=TermsBasis.choices, default=TermsBasis.INVOICE_DATE)
+    delivery_channel = models.CharField(max_length=10, choices=DeliveryChannel.choices, default=DeliveryChannel.EMAIL)
     peppol_scheme = models.CharField(max_length=4, blank=True, help_text="EAS code, e.g. 0106, 0208, 9944")
     peppol_id = models.CharField(max_length=50, blank=True)
     category = models.CharField(max_length=12, choices=CustomerCategory.choices, default=CustomerCategory.B2B)
@@ -55,9 +51,7 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["administration", "number"], name="customer_unique_number")
-        ]
+        constraints = [models.UniqueConstraint(fields=["administration", "number"], name="customer_unique_number")]
         indexes = [models.Index(fields=["administration", "name"], name="customer_admin_name_idx")]
 
     def __str__(self) -> str:
