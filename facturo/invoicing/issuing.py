@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from facturo.administrations.access import Action, Context
@@ -320,9 +319,13 @@ def _by_invoice(query: Iterable[Any]) -> defaultdict[int, list[Any]]:
 def _lock_sequence(series: InvoiceSeries, year: int, on: date) -> NumberSequence:
     NumberSequence.objects.get_or_create(series=series, fiscal_year=year)
     sequence = NumberSequence.objects.select_for_update().get(series=series, fiscal_year=year)
-    last_date = Invoice.objects.filter(series=series, fiscal_year=year, state=InvoiceState.ISSUED).aggregate(
-        d=Max("issue_date")
-    )["d"]
+    # Dates never go backwards within a series, so the last number carries the latest date:
+    # one lookup on the unique (series, fiscal_year, sequence) index, not a scan of the year.
+    last_date = (
+        Invoice.objects.filter(series=series, fiscal_year=year, sequence=sequence.last_value)
+        .values_list("issue_date", flat=True)
+        .first()
+    )
     if last_date and on < last_date:
         raise Conflict(
             f"series {series.code} already has an invoice dated {last_date.isoformat()}; "
