@@ -22,6 +22,7 @@ urlpatterns = [
     path("items/", views.item_list, name="items"),
     path("items/new/", views.item_create, name="item_create"),
     path("items/<int:pk>/", views.item_detail, name="item"),
+    path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("charges/", views.charge_list, name="charges"),
     path("charges/new/", views.charge_create, name="charge_create"),
     path("charges/import/", views.charge_import, name="charge_import"),

@@ -321,6 +321,37 @@ def item_create(request: HttpRequest, ctx: Context) -> HttpResponse:
         return _failed(request, template, form, failed, ITEM_FIELDS + ["names"], _item_choices(ctx))
 
 
+@web_view(Action.MANAGE_MASTER_DATA)
+def item_edit(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse:
+    item = catalog.get_item(ctx, pk)
+    template = "web/items/form.html"
+    extra = {**_item_choices(ctx), "item": item}
+    if request.method != "POST":
+        form = {
+            "code": item.code,
+            "unit": item.unit,
+            "default_price": item.default_price,
+            "vat_category": item.vat_category,
+            "vat_kind": item.vat_kind,
+            "revenue_account": item.revenue_account.code if item.revenue_account_id else "",
+            **{f"name_{lang}": item.names.get(lang, "") for lang in ("nl", "en", "fr", "pl")},
+        }
+        return _form_page(request, template, form, {}, ITEM_FIELDS + ["names"], extra)
+    form = form_data(request, ITEM_FIELDS)
+    data: dict[str, Any] = {k: v for k, v in form.items() if not k.startswith("name_")}
+    data["names"] = {lang: form[f"name_{lang}"] for lang in ("nl", "en", "fr", "pl") if form[f"name_{lang}"]}
+
+    def act() -> str:
+        catalog.update_item(ctx, pk, data)
+        messages.success(request, _("Item saved."))
+        return reverse("web:item", args=[pk])
+
+    try:
+        return once(request, act)
+    except ValidationFailed as failed:
+        return _failed(request, template, form, failed, ITEM_FIELDS + ["names"], extra)
+
+
 @web_view()
 def item_detail(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse:
     item = catalog.get_item(ctx, pk)

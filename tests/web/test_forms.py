@@ -193,3 +193,25 @@ def test_approval_flow_in_belgian_administration(client, owner, be_ctx, be_admin
     client.post(reverse("web:invoice_approve", args=[invoice.pk]), {"form_token": "be2"})
     body = client.get(reverse("web:invoice", args=[invoice.pk])).content.decode()
     assert f"/invoices/{invoice.pk}/issue/" in body
+
+
+def test_item_edit_changes_price_and_names_and_shows_errors(client_owner, item):
+    url = reverse("web:item_edit", args=[item.pk])
+    page = client_owner.get(url).content.decode()
+    assert 'value="ONDH"' in page and "Onderhoud" in page
+    response = client_owner.post(url, {"code": "ONDH", "unit": "HUR", "default_price": "-1", "vat_category": "S",
+                                       "vat_kind": "standard", "name_nl": "Onderhoud", "form_token": "e1"})
+    assert response.status_code == 400 and 'data-field="default_price"' in response.content.decode()
+    response = client_owner.post(url, {"code": "ONDH", "unit": "HUR", "default_price": "72.50", "vat_category": "S",
+                                       "vat_kind": "reduced", "name_nl": "Onderhoudsuur", "name_en": "Service hour",
+                                       "revenue_account": "", "form_token": "e2"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (str(item.default_price), item.vat_kind, item.names) == (
+        "72.5000", "reduced", {"nl": "Onderhoudsuur", "en": "Service hour"}
+    )
+
+
+def test_english_dates_put_the_day_first(client_owner, issued):
+    page = client_owner.get(reverse("web:invoice", args=[issued.pk])).content.decode()
+    assert issued.issue_date.strftime("%d/%m/%Y") in page or issued.issue_date.strftime("%-d %b %Y") in page
