@@ -3,7 +3,7 @@
 Money is always :class:`decimal.Decimal`; floats are rejected with ``TypeError``.
 """
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 MINOR_UNITS: dict[str, int] = {
     "EUR": 2,
@@ -64,10 +64,13 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     A zero result is always returned without sign (``0.00``, never ``-0.00``).
     """
     value = to_decimal(amount)
-    exponent = Decimal(1).scaleb(-minor_units(currency))
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        result = value.quantize(exponent, rounding=ROUND_HALF_UP)
+    exponent = _EXPONENTS.get(currency) or Decimal(1).scaleb(-minor_units(currency))
+    result = value.quantize(exponent, context=_ROUNDING)
     if result.is_zero():
         result = result.copy_abs()
     return result
+
+
+# Built once: totals quantize every amount of every line, thousands of times per run.
+_ROUNDING = Context(prec=PRECISION, rounding=ROUND_HALF_UP)
+_EXPONENTS = {currency: Decimal(1).scaleb(-places) for currency, places in MINOR_UNITS.items()}
