@@ -67,3 +67,15 @@ def test_services_refuse_to_edit_an_issued_invoice(ctx, issued):
         invoicing.delete_draft(ctx, issued.pk)
     with pytest.raises(Conflict):
         invoicing.set_allowances_charges(ctx, issued.pk, [])
+
+
+def test_no_line_can_be_added_to_an_issued_invoice(issued):
+    line = InvoiceLine.objects.filter(invoice=issued).first()
+    columns = (
+        "invoice_id, position, description, quantity, unit, unit_price, discount_percent, vat_category, vat_rate, "
+        "contract_reference, revenue_account_id, gross_amount, allowance_amount, net_amount"
+    )
+    values = [issued.pk, 99, "extra", "1", "C62", "1", "0", "S", "21", "", line.revenue_account_id, "1", "0", "1"]
+    with pytest.raises(DatabaseError, match="immutable"):
+        raw(f"INSERT INTO invoicing_invoiceline ({columns}) VALUES ({', '.join(['%s'] * len(values))})", values)
+    assert InvoiceLine.objects.filter(invoice=issued).count() == 2
