@@ -143,7 +143,7 @@ def _draft_chunk(ctx: Context, rule: Grouping, condition: Q, book: AccountBook) 
         rows = bulk.fetch(Charge.objects.filter(condition).order_by("customer_id", "id"), *CHARGE_FIELDS)
         if not rows:
             return [], 0
-        taken = Charge.objects.filter(pk__in=[c.id for c in rows], state=ChargeState.OPEN).update(
+        taken = Charge.objects.filter(bulk.among("id", [c.id for c in rows]), state=ChargeState.OPEN).update(
             state=ChargeState.INVOICED
         )
         if taken != len(rows):

@@ -205,7 +205,7 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
         # row lock that a concurrent credit note on it waits for.
         invoices = bulk.fetch(
             Invoice.objects.select_for_update(of=("self",))
-            .filter(administration=admin, pk__in=ids, state__in=(InvoiceState.DRAFT, InvoiceState.APPROVED))
+            .filter(bulk.among("id", ids), administration=admin, state__in=(InvoiceState.DRAFT, InvoiceState.APPROVED))
             .order_by("id"),
             *INVOICE_FIELDS,
         )
@@ -214,11 +214,11 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
             administration=admin, pk__in=[i for i in ids if i not in fetched], state=InvoiceState.ISSUED
         ).values_list("pk", flat=True):
             result.refused[invoice_id] = "is already issued"
-        lines = _by_invoice(bulk.fetch(InvoiceLine.objects.filter(invoice_id__in=ids), *LINE_FIELDS))
+        lines = _by_invoice(bulk.fetch(InvoiceLine.objects.filter(bulk.among("invoice_id", ids)), *LINE_FIELDS))
         allowances = _by_invoice(
-            bulk.fetch(InvoiceAllowanceCharge.objects.filter(invoice_id__in=ids), *ALLOWANCE_FIELDS)
+            bulk.fetch(InvoiceAllowanceCharge.objects.filter(bulk.among("invoice_id", ids)), *ALLOWANCE_FIELDS)
         )
-        vat_lines = _by_invoice(bulk.fetch(InvoiceVatLine.objects.filter(invoice_id__in=ids), *VAT_FIELDS))
+        vat_lines = _by_invoice(bulk.fetch(InvoiceVatLine.objects.filter(bulk.among("invoice_id", ids)), *VAT_FIELDS))
         ready = []
         for invoice in invoices:
             reason = _refusal(invoice, bool(lines[invoice.id]), admin)
