@@ -100,7 +100,7 @@ def draft_from_charges(
         chunk = customers[start : start + chunk_customers]
         for attempt in range(3):
             try:
-                made, taken = _draft_chunk(ctx, rule, condition & Q(customer_id__in=chunk), book)
+                made, taken = _draft_chunk(ctx, rule, condition & bulk.among("customer_id", chunk), book)
                 invoice_ids.extend(made)
                 break
             except _ChargesTaken:
@@ -151,7 +151,11 @@ def _draft_chunk(ctx: Context, rule: Grouping, condition: Q, book: AccountBook) 
         groups: dict[str, list[Any]] = defaultdict(list)
         for charge in rows:
             groups[group_key(rule, charge)].append(charge)
-        languages = dict(Customer.objects.filter(pk__in={c.customer_id for c in rows}).values_list("id", "language"))
+        languages = dict(
+            Customer.objects.filter(bulk.among("id", sorted({c.customer_id for c in rows}))).values_list(
+                "id", "language"
+            )
+        )
         drafts = build_drafts(ctx, book, [(languages[g[0].customer_id], key, g) for key, g in groups.items()])
         log_bulk(
             Invoice,
