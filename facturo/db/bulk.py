@@ -155,7 +155,14 @@ def _update_from_copy(model: type[models.Model], fields: Sequence[models.Field],
     _copy(staging, columns, rows)
     sets = ", ".join(f"{quote(f.column)} = s.{quote(f.column)}" for f in fields)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {quote(model._meta.db_table)} AS t SET {sets} FROM {staging} AS s WHERE t.id = s.id")
+        # The range lets the planner walk the primary key instead of scanning the table
+        # to hash-join a staging table it has no statistics for.
+        ids = [row[-1] for row in rows]
+        cursor.execute(
+            f"UPDATE {quote(model._meta.db_table)} AS t SET {sets} FROM {staging} AS s "
+            f"WHERE t.id = s.id AND t.id BETWEEN %s AND %s",
+            [min(ids), max(ids)],
+        )
 
 
 def _identity(value: Any) -> Any:
