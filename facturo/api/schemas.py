@@ -419,6 +419,7 @@ class ReceivableOut(Schema):
 class ReceivablesOut(Schema):
     data: list[ReceivableOut]
     total: str
+    next_offset: int | None = None
 
 
 class BalanceRowOut(Schema):

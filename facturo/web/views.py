@@ -21,7 +21,7 @@ from facturo.charges.services import CSV_COLUMNS
 from facturo.core.money import ZERO
 from facturo.errors import AccessDenied, FieldError, ValidationFailed
 from facturo.invoicing import services as invoicing
-from facturo.invoicing.issuing import buyer_snapshot
+from facturo.invoicing.issuing import buyer_snapshot, seller_snapshot
 from facturo.ledger import services as ledger
 from facturo.ledger.models import Account, AccountKind
 from facturo.parties import services as parties
@@ -532,7 +532,7 @@ def _invoice_context(ctx: Context, pk: int) -> dict[str, Any]:
         "credit_notes": list(invoice.credit_notes.order_by("id")),
         "status_label": labels.INVOICE_STATUS.get(invoice.display_status, invoice.display_status),
         "kind_label": labels.DOCUMENT_KIND.get(invoice.kind, invoice.kind),
-        "seller": invoice.seller_snapshot if issued and invoice.seller_snapshot else _seller(admin),
+        "seller": invoice.seller_snapshot if issued and invoice.seller_snapshot else seller_snapshot(admin),
         "buyer": invoice.buyer_snapshot if issued and invoice.buyer_snapshot else buyer_snapshot(invoice.customer),
         "show_approve": needs_approval and ctx.can(Action.APPROVE_INVOICES),
         "show_issue": not issued and not needs_approval and ctx.can(Action.ISSUE_INVOICES),
@@ -541,23 +541,6 @@ def _invoice_context(ctx: Context, pk: int) -> dict[str, Any]:
         "show_write_off": issued and is_invoice and invoice.amount_open > 0 and ctx.can(Action.WRITE_OFF),
         "today": timezone.localdate(),
         "rate_choices": sorted({(v.category, v.rate) for v in vat_lines}, key=lambda r: (r[0], -r[1])),
-    }
-
-
-def _seller(admin: Any) -> dict[str, Any]:
-    return {
-        k: getattr(admin, k)
-        for k in (
-            "name",
-            "street",
-            "postal_code",
-            "city",
-            "country",
-            "vat_number",
-            "registration_number",
-            "iban",
-            "bic",
-        )
     }
 
 

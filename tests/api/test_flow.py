@@ -205,3 +205,24 @@ def test_posting_a_charge_reference_again_returns_the_existing_charge(api: ApiCl
     second = api.post(f"{NL}/charges", body)
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()["id"] == second.json()["id"]
+
+
+def test_receivables_page_through_customers_with_a_total_over_all(api, ctx, item):
+    from datetime import date
+
+    from facturo.charges.services import create_charges
+    from facturo.invoicing import services as invoicing
+    from facturo.parties.services import create_customer
+
+    for i in range(3):
+        customer = create_customer(ctx, {"name": f"Klant {i}", "country": "NL", "email": f"k{i}@example.com"})
+        create_charges(ctx, [{"reference": f"p{i}", "customer": customer.number, "item": "ONDH", "quantity": "1",
+                              "service_date": "2026-11-02"}], source_kind="import")
+    invoicing.draft_from_charges(ctx)
+    for draft in invoicing.invoices(ctx, status="draft").order_by("id"):
+        invoicing.issue(ctx, draft.pk, issue_date=date(2026, 11, 20))
+    first = api.get(f"{NL}/receivables?limit=2").json()
+    assert [r["customer"]["name"] for r in first["data"]] == ["Klant 0", "Klant 1"]
+    assert first["next_offset"] == 2 and first["total"] == "235.95"  # 3 × 78.65
+    rest = api.get(f"{NL}/receivables?limit=2&offset=2").json()
+    assert [r["customer"]["name"] for r in rest["data"]] == ["Klant 2"] and rest["next_offset"] is None

@@ -1,9 +1,9 @@
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 
-from facturo.invoicing.services import receivables_per_customer
+from facturo.invoicing.services import receivables_per_customer, receivables_total
 from facturo.ledger.services import trial_balance
 
 from .. import serializers
@@ -14,9 +14,17 @@ router = Router(tags=["reports"])
 
 
 @router.get("/{admin}/receivables", response={200: ReceivablesOut, **errors()}, summary="Open amount per customer")
-def receivables(request: HttpRequest, admin: str):
+def receivables(
+    request: HttpRequest,
+    admin: str,
+    offset: int = Query(0, ge=0, le=10**9),  # type: ignore[type-arg]
+    limit: int = Query(500, ge=1, le=500),  # type: ignore[type-arg]
+):
+    """Customers by name with what they owe; `total` covers all of them, `next_offset` pages on."""
     ctx = context(request, admin)
-    rows = receivables_per_customer(ctx)
+    rows = receivables_per_customer(ctx, offset=offset, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
     return {
         "data": [
             {
@@ -26,7 +34,8 @@ def receivables(request: HttpRequest, admin: str):
             }
             for r in rows
         ],
-        "total": serializers.money(sum((r.open_amount for r in rows), Decimal(0))),
+        "total": serializers.money(receivables_total(ctx)),
+        "next_offset": offset + limit if more else None,
     }
 
 
