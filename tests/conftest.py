@@ -5,11 +5,18 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from hypothesis import settings
 
 from facturo.administrations.access import context_for
 from facturo.administrations.models import Role
 from facturo.administrations.services import create_administration, grant
 from facturo.catalog.reference import ensure_vat_tables
+
+# Property tests: no per-example deadline (a busy 2-core runner is no reason to fail), and
+# under CI the examples are derived from the test itself, so a run is reproducible.
+settings.register_profile("facturo", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "facturo")
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses that
 # unless told the loop is not serving async code, which holds in these tests.
