@@ -385,14 +385,6 @@ def reopen_charge(ctx: Context, charge_id: int) -> Charge:
         return charge
 
 
-def release_due_deferrals(ctx: Context, on: date) -> int:
-    """Deferred charges whose date has come are open again."""
-    ctx.require(Action.MANAGE_CHARGES)
-    return Charge.objects.filter(
-        administration=ctx.administration, state=ChargeState.DEFERRED, deferred_until__lte=on
-    ).update(state=ChargeState.OPEN, deferred_until=None)
-
-
 def charges(
     ctx: Context, state: str = "", customer_id: int | None = None, search: str = ""
 ) -> QuerySet[Charge]:

@@ -61,7 +61,9 @@ class DraftRunResult:
 
 
 def _open_charges(ctx: Context, up_to: date | None) -> "Q":
-    condition = Q(administration=ctx.administration, state=ChargeState.OPEN)
+    """Open charges, and deferred ones whose date has come: a deferral postpones, never forgets."""
+    due = Q(state=ChargeState.DEFERRED, deferred_until__lte=timezone.localdate())
+    condition = Q(administration=ctx.administration) & (Q(state=ChargeState.OPEN) | due)
     if up_to is not None:
         condition &= (
             Q(period_start__lte=up_to)
@@ -143,9 +145,9 @@ def _draft_chunk(ctx: Context, rule: Grouping, condition: Q, book: AccountBook) 
         rows = bulk.fetch(Charge.objects.filter(condition).order_by("customer_id", "id"), *CHARGE_FIELDS)
         if not rows:
             return [], 0
-        taken = Charge.objects.filter(bulk.among("id", [c.id for c in rows]), state=ChargeState.OPEN).update(
-            state=ChargeState.INVOICED
-        )
+        taken = Charge.objects.filter(
+            bulk.among("id", [c.id for c in rows]), state__in=(ChargeState.OPEN, ChargeState.DEFERRED)
+        ).update(state=ChargeState.INVOICED, deferred_until=None)
         if taken != len(rows):
             raise _ChargesTaken
         groups: dict[str, list[Any]] = defaultdict(list)

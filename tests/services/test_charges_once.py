@@ -93,3 +93,19 @@ def test_grouping_rules(ctx, item, customer, rule, expected):
         source_kind="import",
     )
     assert invoicing.draft_from_charges(ctx, rule).invoices == expected
+
+
+def test_a_deferred_charge_is_drafted_once_its_date_has_come(ctx, item, charge_rows):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from facturo.charges.services import defer_charge
+
+    later, due = create_charges(ctx, charge_rows(2), source_kind="import").created
+    defer_charge(ctx, later.pk, timezone.localdate() + timedelta(days=30))
+    defer_charge(ctx, due.pk, timezone.localdate())
+    assert invoicing.draft_from_charges(ctx).charges == 1
+    later.refresh_from_db()
+    due.refresh_from_db()
+    assert (later.state, due.state, due.deferred_until) == ("deferred", "invoiced", None)
