@@ -116,8 +116,3 @@ def grant(ctx: Context, user: AbstractBaseUser, role: str) -> Membership:
         user=user, administration=ctx.administration, defaults={"role": role}
     )
     return membership
-
-
-def revoke(ctx: Context, user: AbstractBaseUser) -> None:
-    ctx.require(Action.MANAGE_ADMINISTRATION)
-    Membership.objects.filter(user=user, administration=ctx.administration).delete()

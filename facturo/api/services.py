@@ -50,10 +50,6 @@ def revoke_token(user: AbstractBaseUser, token_id_or_prefix: int | str) -> ApiTo
     return token
 
 
-def tokens_for(user: AbstractBaseUser) -> list[ApiToken]:
-    return list(ApiToken.objects.filter(user=user).order_by("-id"))
-
-
 def token_for_key(raw_key: str) -> ApiToken | None:
     """The live token for a raw key, or None; records when it was last used."""
     if not raw_key or len(raw_key) > 200:

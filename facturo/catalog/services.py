@@ -29,21 +29,6 @@ def kinds_for(category: str) -> set[str]:
     return set(KINDS_FOR_CATEGORY.get(VatCategory(category), {RateKind.NONE}))
 
 
-def resolve_rate(country: str, category: str, kind: str, on: date) -> Decimal:
-    """The rate in force on a date: S takes its kind's rate, every other category is 0 %."""
-    if category != VatCategory.S:
-        return ZERO
-    row = (
-        VatRate.objects.filter(country=country, kind=kind, valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .order_by("-valid_from")
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"no {kind} VAT rate for {country} on {on.isoformat()}")
-    return row.rate
-
-
 class RateTable:
     """All rates of one country in memory, for runs that resolve thousands of lines."""
 

@@ -209,24 +209,6 @@ def _recompute(invoice: Invoice) -> None:
     invoice.save()
 
 
-def remove_line(ctx: Context, invoice_id: int, line_id: int) -> Invoice:
-    """Take a line off a draft; its charge is open again for a later invoice."""
-    ctx.require(Action.DRAFT_INVOICES)
-    with transaction.atomic():
-        invoice = _draft(ctx, invoice_id)
-        line = InvoiceLine.objects.filter(invoice=invoice, pk=line_id).first()
-        if line is None:
-            raise NotFound(f"line {line_id} not found on this invoice")
-        if invoice.lines.count() == 1:
-            raise Conflict("a draft keeps at least one line; delete the draft instead")
-        charge_id = line.charge_id
-        line.delete()
-        if charge_id:
-            Charge.objects.filter(pk=charge_id).update(state=ChargeState.OPEN)
-        _recompute(invoice)
-        return invoice
-
-
 def delete_draft(ctx: Context, invoice_id: int) -> None:
     ctx.require(Action.DRAFT_INVOICES)
     with transaction.atomic():

@@ -171,16 +171,6 @@ def receivables_balance(ctx: Context) -> Decimal:
     return (totals["debit"] or ZERO) - (totals["credit"] or ZERO)
 
 
-def entries_for_source(ctx: Context, source_kind: str, source_id: int) -> list[JournalEntry]:
-    ctx.require(Action.VIEW)
-    return list(
-        JournalEntry.objects.filter(administration=ctx.administration, source_kind=source_kind, source_id=source_id)
-        .select_related("journal")
-        .prefetch_related("lines__account")
-        .order_by("id")
-    )
-
-
 def entries_for_invoice(ctx: Context, invoice_id: int) -> list[JournalEntry]:
     """Every entry that touched the invoice as an open item (issue, credit, write-off)."""
     ctx.require(Action.VIEW)

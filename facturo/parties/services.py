@@ -169,11 +169,6 @@ def get_customer(ctx: Context, customer_id: int, *, for_update: bool = False) ->
     return customer
 
 
-def find_customer(ctx: Context, number: str) -> Customer | None:
-    ctx.require(Action.VIEW)
-    return Customer.objects.filter(administration=ctx.administration, number=number).first()
-
-
 # Only columns with an index behind them: lists stay fast at 100,000 customers.
 CUSTOMER_SORTS = {
     "name": ("name", "id"),
