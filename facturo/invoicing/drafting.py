@@ -179,7 +179,7 @@ class Draft:
 def build_drafts(ctx: Context, book: AccountBook, groups: Iterable[tuple[str, str, list[Any]]]) -> list[Draft]:
     """Create draft invoices (with lines, totals and VAT breakdown) for groups of charges
     the caller has already marked invoiced; a group is (customer language, grouping key,
-    charges of one customer). Charges may be models or rows with the charge's attributes."""
+    charges of one customer) as rows of CHARGE_FIELDS."""
     default_revenue = book.role(AccountRole.REVENUE).pk
     exemptions: dict[tuple[str, str], tuple[str, str]] = {}
     created_by = ctx.user.pk if ctx.user.is_authenticated else None
@@ -227,7 +227,7 @@ def build_drafts(ctx: Context, book: AccountBook, groups: Iterable[tuple[str, st
                 period_end=charge.period_end or charge.service_date,
                 site_id=charge.site_id,
                 contract_reference=charge.contract_reference,
-                revenue_account_id=_revenue_account(charge) or default_revenue,
+                revenue_account_id=charge.item__revenue_account_id or default_revenue,
             )
             for index, charge in enumerate(charges)
         ]
@@ -242,12 +242,6 @@ def build_drafts(ctx: Context, book: AccountBook, groups: Iterable[tuple[str, st
     bulk.insert(InvoiceLine, [line for d in drafts for line in d.lines])
     bulk.insert(InvoiceVatLine, [v for d in drafts for v in d.vat_lines])
     return drafts
-
-
-def _revenue_account(charge: Any) -> int | None:
-    if hasattr(charge, "item__revenue_account_id"):
-        return charge.item__revenue_account_id  # type: ignore[no-any-return]
-    return charge.item.revenue_account_id if charge.item_id else None
 
 
 def apply_totals(

@@ -23,7 +23,7 @@ from facturo.inputs import Reader
 from facturo.ledger.services import AccountBook, write_entries
 from facturo.parties.models import Customer
 
-from .drafting import Grouping, apply_totals, build_drafts, draft_from_charges
+from .drafting import CHARGE_FIELDS, Grouping, apply_totals, build_drafts, draft_from_charges
 from .issuing import IssueResult, _settle, default_series, issue_invoices
 from .models import Invoice, InvoiceAllowanceCharge, InvoiceLine, InvoiceState, InvoiceVatLine
 from .postings import write_off_entry
@@ -142,9 +142,10 @@ def create_draft(ctx: Context, data: Mapping[str, Any]) -> Invoice:
         batch = create_charges(ctx, rows, source_kind="manual", path="lines[{i}].")
         ids = [c.pk for c in batch.created]
         Charge.objects.filter(pk__in=ids).update(state=ChargeState.INVOICED)
-        charges = list(Charge.objects.filter(pk__in=ids).select_related("item", "customer").order_by("id"))
+        charges = bulk.fetch(Charge.objects.filter(pk__in=ids).order_by("id"), *CHARGE_FIELDS)
+        language = Customer.objects.values_list("language", flat=True).get(pk=customer_id)
         book = AccountBook(ctx.administration.pk)
-        draft = build_drafts(ctx, book, [(charges[0].customer.language, "manual", charges)])[0]
+        draft = build_drafts(ctx, book, [(language, "manual", charges)])[0]
         invoice = Invoice.objects.get(pk=draft.invoice.id)
         for name in ("buyer_reference", "order_reference", "note"):
             if name in data:
