@@ -61,9 +61,10 @@ class Reader:
         value = self._raw(name, required)
         if value is None:
             return default
-        if isinstance(value, float) or isinstance(value, bool):
-            # Floats cannot carry money exactly; callers send strings or integers.
-            value = str(value) if isinstance(value, float) else value
+        if isinstance(value, (float, bool)):
+            # Floats cannot carry money exactly (invariant 6): refuse them instead of guessing.
+            self.error(name, f"{value!r} must be sent as a decimal string, e.g. \"12.50\"")
+            return None
         try:
             number = Decimal(str(value).replace(" ", ""))
         except InvalidOperation:

@@ -70,3 +70,16 @@ def test_customer_identifiers_are_checked_with_their_checksums(ctx):
         )
     )
     assert set(errors) >= {"vat_number", "iban", "registration_number", "peppol_id"}
+
+
+def test_a_float_amount_is_refused_not_rounded(ctx, customer):
+    from facturo.charges.services import create_charge
+
+    errors = errors_of(
+        lambda: create_charge(
+            ctx, {"customer": customer.number, "description": "x", "quantity": 1, "unit_price": 0.1,
+                  "vat_category": "S"},
+        )
+    )
+    assert "decimal string" in errors["unit_price"]
+    assert Charge.objects.count() == 0
