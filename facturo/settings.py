@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "auditlog",
+    "django_tasks",
+    "django_tasks_db",
     "facturo.administrations",
     "facturo.parties",
     "facturo.ledger",
@@ -117,6 +119,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SESSION_COOKIE_HTTPONLY = True
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
+
+# Background work (billing runs, delivery, imports) goes through Django's Tasks API; the
+# database backend lets workers on any machine share the queue (`facturo db_worker`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 FACTURO_PAGE_SIZE = int(env("PAGE_SIZE", "50"))
 FACTURO_IDEMPOTENCY_HOURS = int(env("IDEMPOTENCY_HOURS", "48"))
