@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "facturo.catalog",
     "facturo.charges",
     "facturo.invoicing",
+    "facturo.documents",
     "facturo.api",
     "facturo.web",
     "facturo.console",
@@ -123,6 +124,13 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 # Background work (billing runs, delivery, imports) goes through Django's Tasks API; the
 # database backend lets workers on any machine share the queue (`facturo db_worker`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Documents and delivery: files the layouts may read (logos) and the outbound folders of the
+# built-in PEPPOL and KSeF channels (one subfolder per administration).
+FACTURO_FILES_DIR = env("FILES_DIR", str(Path.cwd() / "facturo-files"))
+FACTURO_OUTBOX_DIR = env("OUTBOX_DIR", str(Path.cwd() / "facturo-outbox"))
+FACTURO_PEPPOL_ACCESS_POINT = env("PEPPOL_ACCESS_POINT", "facturo.documents.channels.FolderAccessPoint")
+FACTURO_KSEF_GATEWAY = env("KSEF_GATEWAY", "facturo.documents.channels.FolderKsefGateway")
 
 FACTURO_PAGE_SIZE = int(env("PAGE_SIZE", "50"))
 FACTURO_IDEMPOTENCY_HOURS = int(env("IDEMPOTENCY_HOURS", "48"))

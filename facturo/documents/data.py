@@ -1,0 +1,291 @@
+"""The data a layout gets: an issued invoice turned into plain JSON in the customer's language.
+
+Amounts, dates and units are formatted here, so a layout only places text; nothing a layout
+receives is Typst code (the data travels as JSON and is read with Typst's `json`)."""
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from segno import helpers as segno_helpers
+
+from facturo.core.money import ZERO
+from facturo.invoicing.models import Invoice, InvoiceAllowanceCharge, InvoiceLine, InvoiceVatLine
+
+from .labels import DATE_FORMATS, LABELS, NUMBER_SYMBOLS, UNITS, language_of
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Branding:
+    primary: str = "#1f4e79"
+    accent: str = "#e8eef5"
+    logo_path: str | None = None  # inside the compile root, e.g. "/logo-<sha>.png"
+    footer_text: str = ""
+    show_open_items: bool = False
+
+
+def format_amount(value: Decimal, language: str, places: int = 2) -> str:
+    decimal_mark, group = NUMBER_SYMBOLS[language]
+    quantized = Decimal(value).quantize(Decimal(1).scaleb(-places))
+    sign = "-" if quantized < 0 else ""
+    whole, _, fraction = f"{abs(quantized):f}".partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    text = group.join(groups)
+    return f"{sign}{text}{decimal_mark}{fraction}" if places else f"{sign}{text}"
+
+
+def format_quantity(value: Decimal, language: str) -> str:
+    """Quantities without trailing zeros, at least no decimals (3, 2,5, 0,125)."""
+    normal = Decimal(value).normalize()
+    places = max(0, -normal.as_tuple().exponent)  # type: ignore[operator]
+    return format_amount(Decimal(value), language, places=places)
+
+
+def format_money(value: Decimal, currency: str, language: str) -> str:
+    return f"{currency} {format_amount(value, language)}"
+
+
+def format_date(value: date | None, language: str) -> str:
+    return value.strftime(DATE_FORMATS[language]) if value else ""
+
+
+def format_period(start: date | None, end: date | None, language: str) -> str:
+    if not start:
+        return ""
+    if not end or end == start:
+        return format_date(start, language)
+    return f"{format_date(start, language)} – {format_date(end, language)}"
+
+
+def format_rate(rate: Decimal, language: str) -> str:
+    return f"{format_quantity(rate, language)}%"
+
+
+def address_lines(party: dict[str, Any]) -> list[str]:
+    lines = [party.get("street") or ""]
+    lines.append(" ".join(x for x in (party.get("postal_code") or "", party.get("city") or "") if x))
+    if party.get("country"):
+        lines.append(party["country"])
+    return [line for line in lines if line]
+
+
+def epc_qr_svg(name: str, iban: str, bic: str, amount: Decimal, reference: str) -> str | None:
+    """EPC069-12 SEPA credit transfer QR (the "GiroCode"), as SVG text; None when the data
+    cannot make a valid code (no IBAN, amount out of the EPC range)."""
+    if not iban or not (CENT <= amount <= Decimal("999999999.99")):
+        return None
+    compact = reference.replace(" ", "").upper()
+    structured = compact if compact.startswith("RF") else None
+    try:
+        qr = segno_helpers.make_epc_qr(
+            name=name[:70],
+            iban=iban.replace(" ", ""),
+            amount=amount,
+            bic=bic or None,
+            reference=structured,
+            text=None if structured else (reference[:140] or None),
+        )
+    except ValueError:
+        return None
+    out = io.BytesIO()
+    qr.save(out, kind="svg", border=0, xmldecl=False, svgns=True, nl=False)
+    return out.getvalue().decode()
+
+
+@dataclass
+class OpenItem:
+    number: str
+    issue_date: date
+    due_date: date | None
+    amount_open: Decimal
+
+
+def document_data(
+    invoice: Invoice,
+    lines: Sequence[InvoiceLine],
+    vat_lines: Sequence[InvoiceVatLine],
+    allowances: Sequence[InvoiceAllowanceCharge],
+    *,
+    site_names: dict[int, str],
+    corrects_number: str | None,
+    branding: Branding,
+    open_items: Sequence[OpenItem] = (),
+    attachments: Sequence[dict[str, str]] = (),
+) -> dict[str, Any]:
+    lang = language_of(invoice.language)
+    labels = LABELS[lang]
+    units = UNITS[lang]
+    currency = invoice.currency
+    seller = invoice.seller_snapshot or {}
+    buyer = invoice.buyer_snapshot or {}
+    is_credit = invoice.kind == "credit_note"
+
+    def money(value: Decimal) -> str:
+        return format_money(value, currency, lang)
+
+    facts = [[labels["number"], invoice.number or ""], [labels["issue_date"], format_date(invoice.issue_date, lang)]]
+    if invoice.due_date and not is_credit:
+        facts.append([labels["due_date"], format_date(invoice.due_date, lang)])
+    if buyer.get("number"):
+        facts.append([labels["customer_number"], buyer["number"]])
+    if invoice.period_start:
+        facts.append([labels["period"], format_period(invoice.period_start, invoice.period_end, lang)])
+    if corrects_number:
+        facts.append([labels["corrects"], corrects_number])
+    for name in ("buyer_reference", "order_reference", "contract_reference"):
+        value = getattr(invoice, name)
+        if value:
+            facts.append([labels[name], value])
+    if invoice.payment_reference and not is_credit:
+        facts.append([labels["payment_reference"], invoice.payment_reference])
+
+    totals = [[labels["line_total"], money(invoice.line_total)]]
+    if invoice.allowance_total:
+        totals.append([labels["allowance_total"], money(-invoice.allowance_total)])
+    if invoice.charge_total:
+        totals.append([labels["charge_total"], money(invoice.charge_total)])
+    totals.append([labels["tax_exclusive"], money(invoice.tax_exclusive)])
+    totals.append([labels["tax_total"], money(invoice.tax_total)])
+    if is_credit:
+        grand = [labels["to_refund"], money(invoice.tax_inclusive)]
+        totals.append([labels["tax_inclusive"], money(invoice.tax_inclusive)])
+    elif invoice.amount_paid or invoice.amount_credited:
+        totals.append([labels["tax_inclusive"], money(invoice.tax_inclusive)])
+        settled = invoice.amount_paid + invoice.amount_credited
+        totals.append([labels["paid"], money(-settled)])
+        grand = [labels["to_pay"], money(invoice.amount_open)]
+    else:
+        grand = [labels["tax_inclusive"], money(invoice.tax_inclusive)]
+
+    iban = seller.get("iban") or ""
+    bic = seller.get("bic") or ""
+    qr = None
+    if is_credit:
+        payment_lines = [
+            labels["credit_text"].format(corrects=corrects_number or "", amount=money(invoice.tax_inclusive))
+        ]
+    elif invoice.amount_open <= ZERO:
+        payment_lines = [labels["paid_text"]]
+    else:
+        payment_lines = [
+            labels["pay_text"].format(
+                amount=money(invoice.amount_open),
+                due_date=format_date(invoice.due_date, lang),
+                iban=iban,
+                bic=f" ({labels['bic']} {bic})" if bic else "",
+                reference=invoice.payment_reference,
+            )
+        ]
+        if currency == "EUR":
+            qr = epc_qr_svg(seller.get("name", ""), iban, bic, invoice.amount_open, invoice.payment_reference)
+
+    footer = [seller.get("name", "")]
+    if seller.get("vat_number"):
+        footer.append(f"{labels['vat_number']} {seller['vat_number']}")
+    if seller.get("registration_number"):
+        footer.append(f"{labels['registration_number']} {seller['registration_number']}")
+    if iban:
+        footer.append(f"{labels['iban']} {iban}" + (f" · {labels['bic']} {bic}" if bic else ""))
+    if branding.footer_text:
+        footer.append(branding.footer_text)
+
+    return {
+        "kind": invoice.kind,
+        "lang": lang,
+        "labels": labels,
+        "title": f"{labels['credit_note' if is_credit else 'invoice']} {invoice.number or ''}".strip(),
+        "number": invoice.number or "",
+        "currency": currency,
+        "seller": {
+            "name": seller.get("name", ""),
+            "address": address_lines(seller),
+            "vat_number": seller.get("vat_number") or "",
+            "registration_number": seller.get("registration_number") or "",
+            "email": seller.get("email") or "",
+            "phone": seller.get("phone") or "",
+            "iban": iban,
+            "bic": bic,
+        },
+        "buyer": {
+            "name": buyer.get("name", ""),
+            "number": buyer.get("number") or "",
+            "address": address_lines(buyer),
+            "vat_number": buyer.get("vat_number") or "",
+        },
+        "facts": facts,
+        "lines": [
+            {
+                "description": line.description,
+                "quantity": format_quantity(line.quantity, lang),
+                "unit": units.get(line.unit, line.unit),
+                "unit_price": format_amount(
+                    line.unit_price, lang, places=2 if line.unit_price == line.unit_price.quantize(CENT) else 4
+                ),
+                "discount": format_rate(line.discount_percent, lang) if line.discount_percent else "",
+                "vat": format_rate(line.vat_rate, lang) if line.vat_category == "S" else line.vat_category,
+                "net": format_amount(line.net_amount, lang),
+                "period": format_period(line.period_start, line.period_end, lang),
+                "site": site_names.get(line.site_id, "") if line.site_id else "",
+            }
+            for line in lines
+        ],
+        "allowances": [
+            {
+                "label": f"{labels['charge' if a.is_charge else 'allowance']}: {a.reason}",
+                "vat": format_rate(a.vat_rate, lang) if a.vat_category == "S" else a.vat_category,
+                "amount": format_amount(a.amount if a.is_charge else -a.amount, lang),
+            }
+            for a in allowances
+        ],
+        "vat": [
+            {
+                "category": f"{v.category} · {labels['cat_' + v.category]}",
+                "rate": format_rate(v.rate, lang),
+                "base": format_amount(v.taxable_amount, lang),
+                "tax": format_amount(v.tax_amount, lang),
+                "exemption": v.exemption_text,
+            }
+            for v in vat_lines
+        ],
+        "totals": totals,
+        "grand_total": grand,
+        "amounts": {
+            "tax_exclusive": f"{invoice.tax_exclusive:.2f}",
+            "tax_total": f"{invoice.tax_total:.2f}",
+            "tax_inclusive": f"{invoice.tax_inclusive:.2f}",
+            "amount_open": f"{invoice.amount_open:.2f}",
+        },
+        "payment": {
+            "heading": labels["payment"],
+            "lines": payment_lines,
+            "reference": invoice.payment_reference,
+            "due_date": format_date(invoice.due_date, lang),
+            "qr": qr,
+        },
+        "note": invoice.note or "",
+        "open_items": [
+            {
+                "number": item.number,
+                "issue_date": format_date(item.issue_date, lang),
+                "due_date": format_date(item.due_date, lang),
+                "open": money(item.amount_open),
+            }
+            for item in open_items
+        ],
+        "branding": {
+            "primary": branding.primary,
+            "accent": branding.accent,
+            "logo": branding.logo_path,
+        },
+        "footer": footer,
+        "attachments": list(attachments),
+    }

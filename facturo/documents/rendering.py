@@ -1,0 +1,119 @@
+"""Typst: data in as JSON, PDF/A-3b out. One compiler per thread is reused between
+documents (its font book and parsed-source caches make a page take a few milliseconds).
+
+A layout is Typst source. Errors in it come back as `TemplateError` with the line and
+column Typst reports and the text of that line, so the clerk sees where to look."""
+
+import json
+import re
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import typst
+from django.conf import settings
+
+PDF_STANDARD = "a-3b"
+DEFAULT_LAYOUT = Path(__file__).parent / "templates_typst" / "invoice.typ"
+_LOCATION = re.compile(r"┌─ [^:\n]*:(\d+):(\d+)")
+
+_local = threading.local()
+
+
+@cache
+def default_layout() -> str:
+    return DEFAULT_LAYOUT.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class TemplateError(Exception):
+    message: str
+    line: int | None = None
+    column: int | None = None
+    source_line: str = ""
+    hints: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        where = f"line {self.line}, column {self.column}: " if self.line else ""
+        text = f"{where}{self.message}"
+        if self.source_line:
+            text += f"\n    {self.source_line.strip()}"
+        for hint in self.hints:
+            text += f"\n  hint: {hint}"
+        return text
+
+
+def _compiler() -> typst.Compiler:
+    compiler = getattr(_local, "compiler", None)
+    if compiler is None:
+        # Only Typst's own embedded fonts: the same PDF on every machine, and a fast start.
+        compiler = typst.Compiler(ignore_system_fonts=True, root=str(files_root()))
+        _local.compiler = compiler
+    return compiler
+
+
+def files_root() -> Path:
+    root = Path(settings.FACTURO_FILES_DIR) / "typst"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def administration_root(administration_id: int) -> Path:
+    """What a layout of this administration may read: its own logo and nothing else."""
+    root = files_root() / f"a{administration_id}"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def ensure_file(administration_id: int, name: str, content: bytes) -> str:
+    """Put a content-addressed file (the logo) in the administration's root; the path the
+    layout uses. Written once per machine; later calls only check it is there."""
+    path = administration_root(administration_id) / name
+    if not path.exists():
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_bytes(content)
+        tmp.replace(path)
+    return f"/{name}"
+
+
+def _error(exc: typst.TypstError, source: str) -> TemplateError:
+    diagnostic = getattr(exc, "diagnostic", "") or str(exc)
+    match = _LOCATION.search(diagnostic)
+    line = column = None
+    source_line = ""
+    if match:
+        line, column = int(match.group(1)), int(match.group(2))
+        lines = source.splitlines()
+        if 0 < line <= len(lines):
+            source_line = lines[line - 1]
+    message = getattr(exc, "message", "") or diagnostic.splitlines()[0]
+    return TemplateError(
+        message=message,
+        line=line,
+        column=column,
+        source_line=source_line,
+        hints=tuple(getattr(exc, "hints", None) or ()),
+    )
+
+
+def render(data: dict[str, Any], *, source: str | None = None, administration_id: int | None = None) -> bytes:
+    """One PDF/A-3b document from a layout (default: facturo's) and its data."""
+    text = source if source is not None else default_layout()
+    root = administration_root(administration_id) if administration_id is not None else files_root()
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
+        pdf = _compiler().compile(
+            input=text.encode("utf-8"),
+            format="pdf",
+            sys_inputs={"data": payload},
+            pdf_standards=PDF_STANDARD,
+            root=str(root),
+        )
+    except typst.TypstError as exc:
+        raise _error(exc, text) from None
+    except RuntimeError as exc:  # older bindings raise a bare RuntimeError with the diagnostic
+        raise TemplateError(message=str(exc).splitlines()[0] if str(exc) else "Typst failed") from None
+    assert isinstance(pdf, bytes)
+    return pdf
