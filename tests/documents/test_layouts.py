@@ -1,0 +1,94 @@
+"""Branding and layout overrides: a logo must be an image, a broken layout is refused with
+its line, overrides per administration and per customer take effect."""
+
+import io
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from facturo.documents import services
+from facturo.documents.rendering import default_layout
+from facturo.errors import ValidationFailed
+from facturo.parties.services import create_customer
+
+
+def png(width=120, height=40) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "#1f4e79").save(out, "PNG")
+    return out.getvalue()
+
+
+def text_of(pdf: bytes) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_logo_that_is_not_an_image_is_refused(ctx):
+    with pytest.raises(ValidationFailed) as failed:
+        services.update_branding(ctx, {}, logo=b"%PDF-1.7 this is not a picture")
+    [error] = failed.value.errors
+    assert error.path == "logo"
+    assert "not a readable PNG or JPEG" in error.message
+
+
+def test_truncated_png_is_refused(ctx):
+    with pytest.raises(ValidationFailed, match="logo"):
+        services.update_branding(ctx, {}, logo=png()[:60])
+
+
+def test_logo_and_colours_go_on_the_pdf(ctx, issued):
+    settings = services.update_branding(ctx, {"primary_colour": "#AA0000", "footer_text": "KvK Utrecht"}, logo=png())
+    assert (settings.logo_type, settings.primary_colour) == ("png", "#aa0000")
+    pdf = services.invoice_pdf(ctx, issued.pk)
+    reader = PdfReader(io.BytesIO(pdf))
+    images = [img for page in reader.pages for img in page.images]
+    assert len(images) == 1
+    assert "KvK Utrecht" in text_of(pdf)
+
+
+def test_bad_colour_is_refused(ctx):
+    with pytest.raises(ValidationFailed) as failed:
+        services.update_branding(ctx, {"primary_colour": "red"})
+    assert failed.value.errors[0].path == "primary_colour"
+
+
+BROKEN = default_layout() + "\n#let total = data.totals.at(0\n"
+
+
+def test_broken_layout_is_refused_with_the_line(ctx, issued):
+    with pytest.raises(ValidationFailed) as failed:
+        services.save_template(ctx, {"kind": "invoice", "source": BROKEN})
+    [error] = failed.value.errors
+    line = len(default_layout().splitlines()) + 2
+    assert error.path == "source"
+    assert f"line {line}" in error.message
+    assert "data.totals.at(0" in error.message
+    assert services.templates(ctx).count() == 0
+
+
+def test_layout_using_a_field_that_does_not_exist_names_the_line(ctx, issued):
+    source = '#let data = json(bytes(sys.inputs.data))\n= Hello\n#data.no_such_field\n'
+    with pytest.raises(services.TemplateError) as failed:
+        services.preview_template(ctx, source)
+    assert failed.value.line == 3
+    assert "no_such_field" in str(failed.value)
+
+
+def test_administration_layout_and_customer_layout(ctx, customer, issue_invoice):
+    other = create_customer(ctx, {"name": "Bakkerij Jansen", "country": "NL", "email": "a@jansen.example",
+                                  "language": "nl"})
+    own = '#let data = json(bytes(sys.inputs.data))\n= Eigen opmaak #data.number\nTotaal #data.grand_total.at(1)\n'
+    special = '#let data = json(bytes(sys.inputs.data))\n= Speciaal voor De Linde #data.number\n'
+    services.save_template(ctx, {"kind": "invoice", "source": own})
+    services.save_template(ctx, {"kind": "invoice", "source": special, "customer_id": str(customer.pk)})
+    mine = issue_invoice(customer)
+    theirs = issue_invoice(other)
+    assert "Speciaal voor De Linde" in text_of(services.invoice_pdf(ctx, mine.pk))
+    text = text_of(services.invoice_pdf(ctx, theirs.pk))
+    assert f"Eigen opmaak {theirs.number}" in text
+    assert "EUR 263,20" in text
+
+
+def test_preview_uses_a_real_invoice(ctx, issued):
+    pdf = services.preview_template(ctx, default_layout())
+    assert issued.number in text_of(pdf)
