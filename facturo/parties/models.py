@@ -15,6 +15,17 @@ class CustomerCategory(models.TextChoices):
     GOVERNMENT = "government", "Government"
 
 
+class EInvoicePreference(models.TextChoices):
+    """Which e-invoice a customer asks for, beside what facturo derives (PEPPOL endpoint,
+    Dutch public body, Polish administration)."""
+
+    AUTOMATIC = "", "Automatic"
+    PEPPOL = "peppol", "PEPPOL BIS 3.0"
+    NLCIUS = "nlcius", "NLCIUS (SI-UBL 2.0)"
+    FACTURX = "cii", "Factur-X (PDF with CII XML)"
+    NONE = "none", "No e-invoice"
+
+
 class TermsBasis(models.TextChoices):
     INVOICE_DATE = "invoice_date", "Days after invoice date"
     END_OF_MONTH = "end_of_month", "Days after end of invoice month"
@@ -45,6 +56,9 @@ class Customer(models.Model):
     peppol_scheme = models.CharField(max_length=4, blank=True, help_text="EAS code, e.g. 0106, 0208, 9944")
     peppol_id = models.CharField(max_length=50, blank=True)
     category = models.CharField(max_length=12, choices=CustomerCategory.choices, default=CustomerCategory.B2B)
+    einvoice_preference = models.CharField(
+        max_length=10, choices=EInvoicePreference.choices, default=EInvoicePreference.AUTOMATIC, blank=True
+    )
     credit_limit = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

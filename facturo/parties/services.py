@@ -18,7 +18,7 @@ from .identifiers import (
     normalize_registration_number,
     normalize_vat_number,
 )
-from .models import Contact, Customer, CustomerCategory, DeliveryChannel, Site, TermsBasis
+from .models import Contact, Customer, CustomerCategory, DeliveryChannel, EInvoicePreference, Site, TermsBasis
 
 LANGUAGES = ("en", "nl", "fr", "pl", "de")
 
@@ -99,6 +99,10 @@ def _read_customer(reader: Reader, current: Customer | None) -> dict[str, Any]:
         values["peppol_id"] = reader.text("peppol_id", max_length=50)
     if present("category"):
         values["category"] = reader.choice("category", CustomerCategory.values, default=CustomerCategory.B2B)
+    if present("einvoice_preference"):
+        values["einvoice_preference"] = reader.choice(
+            "einvoice_preference", EInvoicePreference.values, default=EInvoicePreference.AUTOMATIC
+        )
     if present("credit_limit"):
         values["credit_limit"] = reader.decimal("credit_limit", min_value=0, places=2)
     if present("is_active"):

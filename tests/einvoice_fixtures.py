@@ -1,0 +1,77 @@
+"""Fixtures over the official e-invoicing reference files in ../shared/einvoice (never copied
+into the project). Schemas load once per test session. Where the files are absent the tests
+skip and say why, except under CI=1, where that is a failure."""
+
+import os
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+SHARED = Path(os.environ.get("FACTURO_EINVOICE_REFERENCE", Path(__file__).resolve().parents[2] / "shared" / "einvoice"))
+if not SHARED.exists():
+    SHARED = Path("/work/shared/einvoice")
+UBL_XSD = SHARED / "ubl-2.1-xsd" / "xsd" / "maindoc"
+KSEF_XSD = SHARED / "ksef-fa3" / "faktury" / "schemy" / "FA" / "schemat_FA(3)_v1-0E.xsd"
+
+
+def need(path: Path) -> Path:
+    if not path.exists():
+        message = f"official e-invoicing reference file {path} is not available"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI=1: it must be)")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def ubl_schemas():
+    """{"Invoice": XMLSchema, "CreditNote": XMLSchema} for the OASIS UBL 2.1 schemas."""
+    need(UBL_XSD)
+    return {
+        "Invoice": etree.XMLSchema(etree.parse(str(UBL_XSD / "UBL-Invoice-2.1.xsd"))),
+        "CreditNote": etree.XMLSchema(etree.parse(str(UBL_XSD / "UBL-CreditNote-2.1.xsd"))),
+    }
+
+
+class _LocalBaseSchemas(etree.Resolver):
+    """The FA(3) schema imports its base types by their crd.gov.pl address; the same files
+    ship beside it in bazowe/, so they are read from there (no network in tests)."""
+
+    def resolve(self, system_url, public_id, context):
+        if system_url and system_url.startswith("http://crd.gov.pl/"):
+            local = KSEF_XSD.parent / "bazowe" / system_url.rsplit("/", 1)[-1]
+            if local.exists():
+                return self.resolve_filename(str(local), context)
+        return None
+
+
+@pytest.fixture(scope="session")
+def ksef_schema():
+    need(KSEF_XSD)
+    parser = etree.XMLParser()
+    parser.resolvers.add(_LocalBaseSchemas())
+    return etree.XMLSchema(etree.parse(str(KSEF_XSD), parser))
+
+
+@pytest.fixture(scope="session")
+def assert_ubl_valid(ubl_schemas):
+    def check(xml: bytes) -> etree._Element:
+        root = etree.fromstring(xml)
+        schema = ubl_schemas[etree.QName(root).localname]
+        if not schema.validate(root):
+            raise AssertionError("UBL 2.1 schema errors:\n" + "\n".join(str(e) for e in schema.error_log))
+        return root
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def assert_ksef_valid(ksef_schema):
+    def check(xml: bytes) -> etree._Element:
+        root = etree.fromstring(xml)
+        if not ksef_schema.validate(root):
+            raise AssertionError("FA(3) schema errors:\n" + "\n".join(str(e) for e in ksef_schema.error_log))
+        return root
+
+    return check

@@ -1,0 +1,1 @@
+from tests.einvoice_fixtures import *  # noqa: F403

@@ -1,0 +1,140 @@
+"""The e-invoice interface the documents and delivery code calls: which formats apply, the
+pre-send check in a clerk's words, and validated XML of issued invoices and credit notes."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from lxml import etree
+
+from facturo.einvoicing import services
+from facturo.einvoicing.services import Attachment, EInvoiceRejected
+from facturo.formats.einvoice.ubl_reader import read_ubl
+from facturo.invoicing.services import create_credit_note, create_draft, issue
+from facturo.parties.services import create_customer, update_customer
+
+CBC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
+ON = date(2026, 11, 20)
+
+
+@pytest.fixture
+def peppol_customer(ctx):
+    return create_customer(
+        ctx,
+        {
+            "name": "Bouwbedrijf Hoornstra B.V.",
+            "country": "NL",
+            "street": "Stationsweg 3",
+            "postal_code": "3861 AA",
+            "city": "Nijkerk",
+            "vat_number": "NL004495445B01",
+            "registration_number": "30123457",
+            "email": "facturen@hoornstra.example",
+            "delivery_channel": "peppol",
+            "peppol_scheme": "0106",
+            "peppol_id": "30123457",
+            "language": "nl",
+        },
+    )
+
+
+def _issue(ctx, customer, lines, **extra):
+    draft = create_draft(ctx, {"customer_id": customer.pk, "lines": lines, **extra})
+    return issue(ctx, draft.pk, issue_date=ON)
+
+
+def _line(item, quantity="2", **extra):
+    return {"item": item.code, "quantity": quantity, "service_date": "2026-11-02", **extra}
+
+
+def test_invoice_to_a_peppol_customer_builds_valid_ubl(ctx, peppol_customer, item, assert_ubl_valid):
+    invoice = _issue(
+        ctx,
+        peppol_customer,
+        [_line(item, "3", discount_percent="10"), _line(item, "1.5", unit_price="80.00")],
+        order_reference="PO-4711",
+    )
+    assert services.formats_for(invoice) == ["peppol"]
+    assert services.check(invoice, "peppol") == []
+    xml = services.build(invoice, "peppol")
+    root = assert_ubl_valid(xml)
+    assert root.findtext(f"{CBC}ID") == invoice.number
+    assert root.findtext(f"{CBC}CustomizationID").endswith("poacc:billing:3.0")
+    document = read_ubl(xml)
+    assert document.totals.payable == invoice.tax_inclusive
+    assert document.buyer.endpoint.value == "30123457"
+    assert document.lines[0].allowances_charges[0].percent == Decimal("10")
+    assert document.order_reference == "PO-4711"
+
+
+def test_credit_note_refers_to_the_invoice_it_corrects(ctx, peppol_customer, item, assert_ubl_valid):
+    invoice = _issue(ctx, peppol_customer, [_line(item, "4")], order_reference="PO-1")
+    credit = create_credit_note(ctx, invoice.pk, {"full": True, "reason": "Dubbel gefactureerd"})
+    credit = issue(ctx, credit.pk, issue_date=ON)
+    xml = services.build(credit, "peppol")
+    root = assert_ubl_valid(xml)
+    assert etree.QName(root).localname == "CreditNote"
+    document = read_ubl(xml)
+    assert [p.number for p in document.preceding_invoices] == [invoice.number]
+    assert document.due_date == credit.due_date
+
+
+def test_attachments_are_embedded(ctx, peppol_customer, item, assert_ubl_valid):
+    invoice = _issue(ctx, peppol_customer, [_line(item)], order_reference="PO-2")
+    pdf = b"%PDF-1.7 not really a pdf but bytes all the same"
+    xml = services.build(
+        invoice, "peppol", attachments=[Attachment(f"{invoice.number}.pdf", "application/pdf", pdf, "Invoice")]
+    )
+    assert_ubl_valid(xml)
+    (attachment,) = read_ubl(xml).attachments
+    assert attachment.content == pdf
+    assert attachment.mime_type == "application/pdf"
+
+
+def test_a_public_body_without_its_reference_is_refused_in_words_a_clerk_understands(ctx, item):
+    municipality = create_customer(
+        ctx,
+        {
+            "name": "Gemeente Eemvallei",
+            "country": "NL",
+            "street": "Stadhuisplein 1",
+            "postal_code": "3811 LM",
+            "city": "Amersfoort",
+            "registration_number": "30123458",
+            "category": "government",
+            "peppol_scheme": "0190",
+            "peppol_id": "00000001301234580000",
+        },
+    )
+    invoice = _issue(ctx, municipality, [_line(item)])
+    assert services.formats_for(invoice) == ["peppol", "nlcius"]
+    problems = services.check(invoice, "nlcius")
+    assert [p.rule for p in problems] == ["PEPPOL-EN16931-R003"]
+    with pytest.raises(EInvoiceRejected) as caught:
+        services.build(invoice, "peppol")
+    assert "Gemeente Eemvallei gave no buyer reference" in str(caught.value)
+    assert caught.value.problems == problems
+
+
+def test_customer_without_endpoint_or_vat_number_has_no_peppol(ctx, customer, item):
+    update_customer(ctx, customer.pk, {"vat_number": "", "category": "consumer"})
+    invoice = _issue(ctx, customer, [_line(item)])
+    assert services.formats_for(invoice) == []
+    problems = services.check(invoice, "peppol")
+    assert any(p.rule == "PEPPOL-EN16931-R010" and "has no PEPPOL endpoint" in p.message for p in problems)
+
+
+def test_preference_none_and_factur_x(ctx, peppol_customer, item):
+    invoice = _issue(ctx, peppol_customer, [_line(item)], order_reference="PO-3")
+    update_customer(ctx, peppol_customer.pk, {"einvoice_preference": "none"})
+    invoice.customer.refresh_from_db()
+    assert services.formats_for(invoice) == []
+    update_customer(ctx, peppol_customer.pk, {"einvoice_preference": "cii"})
+    invoice.customer.refresh_from_db()
+    assert services.formats_for(invoice) == ["peppol", "cii"]
+
+
+def test_drafts_have_no_e_invoice(ctx, peppol_customer, item):
+    draft = create_draft(ctx, {"customer_id": peppol_customer.pk, "lines": [_line(item)]})
+    assert services.formats_for(draft) == []
+    assert [p.rule for p in services.check(draft, "peppol")] == ["FACTURO-ISSUED"]
