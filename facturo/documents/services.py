@@ -530,7 +530,7 @@ def plan(invoice: Invoice) -> list[tuple[str, str]]:
     planned: list[tuple[str, str]] = []
     preference = customer.delivery_channel
     if preference == "peppol":
-        planned.append((Channel.PEPPOL, f"{customer.peppol_scheme}:{customer.peppol_id}".strip(":")))
+        planned.append((Channel.PEPPOL, _peppol_recipient(invoice)))
     elif preference == "email" and _mail_recipients(customer):
         planned.append((Channel.EMAIL, ", ".join(_mail_recipients(customer))))
     else:
@@ -538,6 +538,25 @@ def plan(invoice: Invoice) -> list[tuple[str, str]]:
     if "ksef" in formats:
         planned.append((Channel.KSEF, customer.vat_number or customer.name))
     return planned
+
+
+def peppol_endpoint(invoice: Invoice, *, seller: bool = False) -> tuple[str, str]:
+    """(EAS scheme, identifier) of the buyer (or seller) on PEPPOL: the one the e-invoice
+    carries (recorded on the customer, or derived from their enterprise or VAT number)."""
+    try:
+        from facturo.einvoicing.mapping import buyer_endpoint, seller_endpoint
+    except ImportError:
+        return ("", "") if seller else (invoice.customer.peppol_scheme, invoice.customer.peppol_id)
+    if seller:
+        endpoint = seller_endpoint(invoice.seller_snapshot or {})
+    else:
+        endpoint = buyer_endpoint(invoice.buyer_snapshot or {})
+    return (endpoint.scheme, endpoint.value) if endpoint else ("", "")
+
+
+def _peppol_recipient(invoice: Invoice) -> str:
+    scheme, value = peppol_endpoint(invoice)
+    return f"{scheme}:{value}" if value else ""
 
 
 def _mail_recipients(customer: Customer) -> list[str]:
@@ -615,7 +634,7 @@ def _recipient_for(invoice: Invoice, channel: str) -> str:
     if channel == Channel.EMAIL:
         return ", ".join(_mail_recipients(customer))
     if channel == Channel.PEPPOL:
-        return f"{customer.peppol_scheme}:{customer.peppol_id}".strip(":")
+        return _peppol_recipient(invoice)
     if channel == Channel.KSEF:
         return customer.vat_number or customer.name
     if channel == Channel.PRINT:
@@ -854,13 +873,15 @@ def _send_network(sending: Sending, invoice: Invoice) -> str:
         fmt = "nlcius" if "nlcius" in formats else "peppol"
         content = build_einvoice(invoice, fmt)
         is_credit = invoice.kind == DocumentKind.CREDIT_NOTE
+        receiver = peppol_endpoint(invoice)
+        sender = peppol_endpoint(invoice, seller=True)
         envelope = channels.Envelope(
             administration_code=admin.code,
             document_number=invoice.number or "",
-            sender_scheme=getattr(admin, "peppol_scheme", "") or "",
-            sender_id=getattr(admin, "peppol_id", "") or admin.vat_number,
-            receiver_scheme=customer.peppol_scheme,
-            receiver_id=customer.peppol_id,
+            sender_scheme=sender[0],
+            sender_id=sender[1],
+            receiver_scheme=receiver[0],
+            receiver_id=receiver[1],
             document_type=channels.PEPPOL_CREDIT_NOTE if is_credit else channels.PEPPOL_INVOICE,
             process=channels.PEPPOL_PROCESS,
             filename=f"{invoice.number}.xml",

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from lxml import etree
 from pypdf import PdfReader
 
 from facturo.documents import services
@@ -34,8 +35,11 @@ def test_invoice_mail_arrives_with_the_pdf_in_the_customers_language(ctx, custom
     assert "Geachte Woningcorporatie De Linde" in body
     assert issued.payment_reference in body
     files = attachments(message)
-    assert list(files) == [f"{issued.number}.pdf"]
+    # The customer has a VAT number, so a PEPPOL UBL goes along with the PDF.
+    assert list(files) == [f"{issued.number}.pdf", f"{issued.number}.peppol.xml"]
     assert "EUR 263,20" in pdf_text(files[f"{issued.number}.pdf"])
+    ubl = etree.fromstring(files[f"{issued.number}.peppol.xml"])
+    assert ubl.findtext("{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}ID") == issued.number
     sending.refresh_from_db()
     assert sending.state == SendingState.SENT and sending.sent_at is not None
     assert sending.transmission_id == message["Message-ID"]
