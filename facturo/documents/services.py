@@ -1143,3 +1143,22 @@ def counts(ctx: Context) -> dict[str, int]:
 
 def administration_of(administration_id: int) -> Administration:
     return Administration.objects.get(pk=administration_id)
+
+
+def unsent_invoices(ctx: Context, *, issued_from: Any = None, issued_to: Any = None) -> QuerySet[Invoice]:
+    """Issued documents that never went into the outbox (or only into cancelled sendings)."""
+    ctx.require(Action.VIEW)
+    query = Invoice.objects.filter(administration=ctx.administration, state=InvoiceState.ISSUED)
+    if issued_from:
+        query = query.filter(issue_date__gte=issued_from)
+    if issued_to:
+        query = query.filter(issue_date__lte=issued_to)
+    return query.exclude(sendings__state__in=[s for s in SendingState.values if s != SendingState.CANCELLED])
+
+
+def schedule_unsent(ctx: Context, *, issued_from: Any = None, issued_to: Any = None,
+                    at: datetime | None = None) -> list[Sending]:
+    """Schedule every issued, never sent document of a period, e.g. the April invoices on
+    1 April at 07:00: e-mail, PEPPOL or print per customer."""
+    ids = list(unsent_invoices(ctx, issued_from=issued_from, issued_to=issued_to).values_list("pk", flat=True))
+    return schedule(ctx, ids, at=at) if ids else []
