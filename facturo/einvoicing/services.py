@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from facturo.formats.einvoice import rules
+from facturo.formats.einvoice.cii import write_cii
+from facturo.formats.einvoice.ksef import write_ksef
 from facturo.formats.einvoice.model import Document
 from facturo.formats.einvoice.ubl import NLCIUS_CUSTOMIZATION, PEPPOL_CUSTOMIZATION, write_ubl
 from facturo.invoicing.models import Invoice, InvoiceState
@@ -123,7 +125,9 @@ def write(document: Document, fmt: str) -> bytes:
         return write_ubl(document, PEPPOL_CUSTOMIZATION)
     if fmt == "nlcius":
         return write_ubl(document, NLCIUS_CUSTOMIZATION)
-    raise NotImplementedError(f"the {fmt} writer is not in this commit yet")
+    if fmt == "cii":
+        return write_cii(document)
+    return write_ksef(document)
 
 
 def build(invoice: Invoice, fmt: str, *, attachments: Sequence[Attachment] = ()) -> bytes:

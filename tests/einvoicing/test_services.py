@@ -138,3 +138,51 @@ def test_drafts_have_no_e_invoice(ctx, peppol_customer, item):
     draft = create_draft(ctx, {"customer_id": peppol_customer.pk, "lines": [_line(item)]})
     assert services.formats_for(draft) == []
     assert [p.rule for p in services.check(draft, "peppol")] == ["FACTURO-ISSUED"]
+
+
+def test_factur_x_customer_gets_cii_that_passes_the_official_rules(ctx, peppol_customer, item, assert_cii_valid):
+    update_customer(ctx, peppol_customer.pk, {"einvoice_preference": "cii"})
+    invoice = _issue(ctx, peppol_customer, [_line(item, "3", discount_percent="5")], buyer_reference="AFD-7")
+    assert "cii" in services.formats_for(invoice)
+    root = assert_cii_valid(services.build(invoice, "cii"))
+    ram = "{urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100}"
+    assert root.findtext(f".//{ram}DuePayableAmount") == f"{invoice.tax_inclusive:.2f}"
+
+
+@pytest.fixture
+def pl_ctx(owner):
+    from facturo.administrations.access import context_for
+    from facturo.administrations.services import create_administration
+    from tests.conftest import ADMINISTRATIONS
+
+    return context_for(owner, create_administration(owner, ADMINISTRATIONS["pl"]))
+
+
+def test_polish_invoices_and_corrections_go_to_ksef_valid_against_fa3(pl_ctx, assert_ksef_valid):
+    from facturo.catalog.services import create_item
+
+    create_item(pl_ctx, {"code": "RBH", "names": {"pl": "Roboczogodzina"}, "unit": "HUR", "default_price": "145.00"})
+    create_item(pl_ctx, {"code": "MONT", "names": {"pl": "Montaż"}, "unit": "HUR", "default_price": "130.00",
+                         "vat_kind": "reduced"})
+    buyer = create_customer(
+        pl_ctx,
+        {"name": "Piekarnia Kowalski Sp. j.", "country": "PL", "street": "ul. Długa 5", "postal_code": "31-147",
+         "city": "Kraków", "vat_number": "PL5260250274", "language": "pl", "currency": "PLN"},
+    )
+    invoice = _issue(pl_ctx, buyer, [{"item": "RBH", "quantity": "3", "service_date": "2026-11-02"},
+                                     {"item": "MONT", "quantity": "2", "service_date": "2026-11-03"}])
+    assert "ksef" in services.formats_for(invoice)
+    ns = "{http://crd.gov.pl/wzor/2025/06/25/13775/}"
+    root = assert_ksef_valid(services.build(invoice, "ksef"))
+    assert root.findtext(f"{ns}Fa/{ns}P_15") == f"{invoice.tax_inclusive:.2f}"
+    assert root.findtext(f"{ns}Fa/{ns}RodzajFaktury") == "VAT"
+    credit = issue(pl_ctx, create_credit_note(pl_ctx, invoice.pk, {"full": True, "reason": "Zwrot"}).pk, issue_date=ON)
+    root = assert_ksef_valid(services.build(credit, "ksef"))
+    assert root.findtext(f"{ns}Fa/{ns}RodzajFaktury") == "KOR"
+    assert root.findtext(f"{ns}Fa/{ns}DaneFaKorygowanej/{ns}NrFaKorygowanej") == invoice.number
+    assert root.findtext(f"{ns}Fa/{ns}P_15") == f"{-invoice.tax_inclusive:.2f}"
+
+
+def test_ksef_is_only_for_polish_administrations(ctx, peppol_customer, item):
+    invoice = _issue(ctx, peppol_customer, [_line(item)], order_reference="PO-9")
+    assert [p.rule for p in services.check(invoice, "ksef")] == ["FACTURO-KSEF"]

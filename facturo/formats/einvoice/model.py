@@ -222,6 +222,10 @@ class Document:
     payment_terms: str = ""  # BT-20
     allowances_charges: list[AllowanceCharge] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
+    # BT-24 and BT-23 as read from a file; the writers set their own, so these stay empty
+    # on documents facturo builds.
+    specification: str = ""
+    business_process: str = ""
 
     @property
     def is_credit_note(self) -> bool:

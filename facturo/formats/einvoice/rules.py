@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
+from stdnum import luhn
 from stdnum.be import vat as be_vat
 
 from . import codes
 from .model import AllowanceCharge, Document, Identifier, Party, VatBreakdown
 
 PROFILES: Final = ("en16931", "peppol", "nlcius", "cii", "ksef")
+PEPPOL_SPECIFICATION: Final = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 
 _CENT = Decimal("0.01")
 _HUNDRED = Decimal(100)
@@ -118,7 +120,8 @@ def _core(c: _Checker) -> None:
     if doc.tax_currency:
         c.require(doc.tax_currency in codes.CURRENCIES, "BR-CL-05", "BT-6 VAT accounting currency",
                   f"{doc.tax_currency!r} is not an ISO 4217 currency code")
-        c.require(doc.tax_total_accounting is not None, "BR-53", "BT-111 VAT total in accounting currency",
+        c.require(doc.tax_total_accounting is not None or doc.tax_currency == doc.currency, "BR-53",
+                  "BT-111 VAT total in accounting currency",
                   f"the VAT total in the accounting currency {doc.tax_currency} is missing")
     for role, party, rules in (
         ("seller", doc.seller, ("BR-06", "BR-08", "BR-09")),
@@ -259,8 +262,6 @@ def _calculations(c: _Checker) -> None:
         expected = _round(vat.taxable_amount * vat.rate / _HUNDRED)
         c.require(vat.tax_amount == expected, "BR-CO-17", f"VAT breakdown {vat.category} {vat.rate}",
                   f"VAT at {vat.rate}% of {vat.taxable_amount} is {expected}, not {vat.tax_amount}")
-    if doc.totals.payable > 0 and not doc.due_date and not doc.payment_terms:
-        c.fail("BR-CO-25", "BT-9 due date", "an amount is due but there is no due date and no payment terms")
 
 
 # -- EN 16931: the VAT category rules (BR-S-*, BR-Z-*, BR-E-*, BR-AE-*, BR-IC-*, BR-G-*, BR-O-*) --
@@ -403,7 +404,18 @@ def _peppol(c: _Checker, strict: bool) -> None:
                   f"PEPPOL allows one note on the {kind}, it has {len(doc.notes)}")
     c.require(doc.buyer_reference or doc.order_reference, "PEPPOL-EN16931-R003", "BT-10 buyer reference",
               f"customer {doc.buyer.name} gave no buyer reference and no order number; PEPPOL needs one of them")
+    if doc.specification and strict:
+        c.require(doc.specification == PEPPOL_SPECIFICATION, "PEPPOL-EN16931-R004", "BT-24 specification",
+                  f"the specification identifier must be {PEPPOL_SPECIFICATION}")
+    if doc.specification or doc.business_process:
+        c.require(doc.business_process, "PEPPOL-EN16931-R001", "BT-23 business process",
+                  "the business process (ProfileID) is missing")
+        c.require(re.fullmatch(r"urn:fdc:peppol\.eu:2017:poacc:billing:\d\d:1\.0", doc.business_process),
+                  "PEPPOL-EN16931-R007", "BT-23 business process",
+                  f"{doc.business_process!r} is not a PEPPOL billing process identifier")
     if doc.tax_currency:
+        c.require(doc.tax_total_accounting is not None, "PEPPOL-EN16931-R054", "BT-111",
+                  "a VAT accounting currency is given, so the VAT total in that currency must be too")
         c.require(doc.tax_currency != doc.currency, "PEPPOL-EN16931-R005", "BT-6 VAT accounting currency",
                   "the VAT accounting currency must differ from the invoice currency")
         if doc.tax_total_accounting is not None and doc.tax_total and doc.tax_total_accounting:
@@ -489,7 +501,7 @@ def _common_identifier(c: _Checker, identifier: Identifier, path: str, label: st
         c.require(re.fullmatch(r"\d{10}", value) and be_vat.is_valid(value), "PEPPOL-COMMON-R043", path,
                   f"{label}: {value} is not a valid Belgian enterprise number (10 digits, modulo 97)")
     elif scheme == "0007":
-        c.require(re.fullmatch(r"\d{10}", value), "PEPPOL-COMMON-R049", path,
+        c.require(re.fullmatch(r"\d{10}", value) and luhn.is_valid(value), "PEPPOL-COMMON-R049", path,
                   f"{label}: {value} is not a Swedish organisation number (10 digits)")
     elif scheme == "0151":
         c.require(re.fullmatch(r"\d{11}", value), "PEPPOL-COMMON-R050", path,
@@ -564,19 +576,29 @@ def _dutch(c: _Checker, nlcius: bool) -> None:
 
 
 def _ksef(c: _Checker) -> None:
+    from .ksef import CATEGORY_RATE_CODE, POLISH_RATE_GROUP
+
     doc = c.doc
     seller = doc.seller
     nip = (seller.vat_id or "").removeprefix("PL")
-    c.require(seller.address.country == "PL" and re.fullmatch(r"\d{10}", nip), "KSEF-NIP",
-              "seller NIP", "KSeF needs a Polish seller with a 10-digit NIP")
-    c.require(doc.currency in codes.CURRENCIES, "KSEF-CURRENCY", "BT-5 currency",
-              f"{doc.currency!r} is not a currency KSeF knows")
+    c.require(seller.address.country == "PL" and re.fullmatch(r"[1-9]((\d[1-9])|([1-9]\d))\d{7}", nip), "KSEF-NIP",
+              "seller NIP", f"KSeF needs a Polish seller with a valid NIP, not {seller.vat_id or 'none'}")
     if doc.is_credit_note:
         c.require(doc.preceding_invoices, "KSEF-KOR", "BT-25 preceding invoice",
                   "credit note without a reference to the invoice it corrects")
-    if doc.currency != "PLN":
-        c.require(doc.tax_total_accounting is not None and doc.tax_currency == "PLN", "KSEF-PLN-VAT",
-                  "BT-111 VAT in PLN", "an invoice in a foreign currency must show the VAT in PLN for KSeF")
     for line in doc.lines:
-        c.require(len(line.name) <= 512, "KSEF-P7", f"line {line.id}", f"the item name of line {line.id} is "
-                  "longer than KSeF allows (512 characters)")
+        if line.vat_category == "S":
+            c.require(line.vat_rate in POLISH_RATE_GROUP, "KSEF-RATE", f"line {line.id}",
+                      f"line {line.id}: {line.vat_rate}% is not a Polish VAT rate (23, 8 or 5)")
+        else:
+            c.require(line.vat_category in CATEGORY_RATE_CODE, "KSEF-RATE", f"line {line.id}",
+                      f"line {line.id}: VAT category {line.vat_category} has no KSeF rate code")
+    standard = {v.rate for v in doc.vat_breakdown if v.category == "S"}
+    if doc.currency != "PLN" and standard:
+        c.require(doc.tax_total_accounting is not None and doc.tax_currency == "PLN" and len(standard) == 1,
+                  "KSEF-PLN-VAT", "BT-111 VAT in PLN",
+                  f"an invoice in {doc.currency} must show its VAT in PLN for KSeF (one VAT rate, converted)")
+    buyer_vat = doc.buyer.vat_id
+    if buyer_vat and not buyer_vat.startswith("PL"):
+        c.require(re.fullmatch(r"[A-Z0-9+*]{1,12}", buyer_vat[2:]), "KSEF-NRVATUE", "customer VAT identifier",
+                  f"customer {doc.buyer.name}: {buyer_vat} is not a VAT number KSeF accepts")

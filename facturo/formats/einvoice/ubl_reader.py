@@ -134,10 +134,10 @@ def _party(node: etree._Element | None) -> tuple[Party, str]:
 def _allowance_charge(node: etree._Element) -> AllowanceCharge:
     category = node.find("cac:TaxCategory", _NS)
     indicator = _t(node, "cbc:ChargeIndicator").lower()
-    if indicator not in ("true", "false"):
+    if indicator not in ("true", "false", "1", "0"):
         raise UBLError(f"ChargeIndicator must be true or false, not {indicator!r}")
     return AllowanceCharge(
-        is_charge=indicator == "true",
+        is_charge=indicator in ("true", "1"),
         amount=_req(node, "cbc:Amount"),
         reason=_t(node, "cbc:AllowanceChargeReason"),
         reason_code=_t(node, "cbc:AllowanceChargeReasonCode"),
@@ -244,8 +244,9 @@ def read_ubl(data: bytes) -> Document:
     for total in tax_totals:
         amount_node = total.find("cbc:TaxAmount", _NS)
         value = _req(total, "cbc:TaxAmount")
-        if amount_node is not None and tax_currency and amount_node.get("currencyID") == tax_currency \
-                and tax_currency != currency:
+        if tax_currency and total.find("cac:TaxSubtotal", _NS) is None and (
+            tax_currency != currency or amount_node is not None and len(tax_totals) > 1
+        ):
             tax_total_accounting = value
             continue
         tax_total = value
@@ -332,7 +333,9 @@ def read_ubl(data: bytes) -> Document:
         tax_total=tax_total,
         due_date=due,
         tax_point_date=_date(root, "cbc:TaxPointDate"),
-        tax_currency=tax_currency if tax_currency != currency else "",
+        tax_currency=tax_currency,
+        specification=_t(root, "cbc:CustomizationID"),
+        business_process=_t(root, "cbc:ProfileID"),
         tax_total_accounting=tax_total_accounting,
         notes=[(n.text or "").strip() for n in root.findall("cbc:Note", _NS) if (n.text or "").strip()],
         buyer_reference=_t(root, "cbc:BuyerReference"),
