@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "facturo.catalog",
     "facturo.charges",
     "facturo.invoicing",
+    "facturo.contracts",
+    "facturo.billing",
     "facturo.api",
     "facturo.web",
     "facturo.console",
