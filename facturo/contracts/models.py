@@ -5,6 +5,8 @@ annex is the next version, effective from a date. A line's terms (quantity, pric
 kept per version in `LineTerms`, so the history stays readable and every charge names the
 version it was billed at."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 
@@ -109,9 +111,11 @@ class Contract(models.Model):
         return self.number
 
     @property
-    def last_day(self):  # type: ignore[no-untyped-def]
-        """The last day service is delivered: the termination or the end, whichever is first."""
-        days = [d for d in (self.end_date, self.termination_date) if d is not None]
+    def last_day(self) -> date | None:
+        """The last day service is delivered: the termination or the end, whichever is first.
+        A contract that renews automatically runs on until it is terminated."""
+        end = None if self.auto_renew else self.end_date
+        days = [d for d in (end, self.termination_date) if d is not None]
         return min(days) if days else None
 
 

@@ -108,11 +108,14 @@ def load_contracts(administration_id: int, condition: Q | None = None) -> list[C
         "start_date",
         "end_date",
         "termination_date",
+        "auto_renew",
         "grouping",
     )
     contracts: dict[int, ContractRow] = {}
     for r in rows:
-        ends = [d for d in (r.end_date, r.termination_date) if d is not None]
+        # A contract that renews automatically goes on until it is terminated.
+        end = None if r.auto_renew else r.end_date
+        ends = [d for d in (end, r.termination_date) if d is not None]
         contracts[r.id] = ContractRow(
             r.id,
             r.number,

@@ -477,6 +477,24 @@ def create_contract(ctx: Context, data: Mapping[str, Any]) -> Contract:
     return contract
 
 
+def create_contracts(ctx: Context, items: Sequence[Mapping[str, Any]]) -> list[Contract]:
+    """Several contracts all or nothing; errors are prefixed with the contract's place."""
+    made: list[Contract] = []
+    errors: list[FieldError] = []
+    with transaction.atomic():
+        for index, item in enumerate(items):
+            try:
+                with transaction.atomic():
+                    made.append(create_contract(ctx, item))
+            except ValidationFailed as failed:
+                errors += [FieldError(f"[{index}].{e.path}", e.message) for e in failed.errors]
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        raise ValidationFailed(errors)
+    return made
+
+
 def _add_line(contract: Contract, position: int, line: _LineInput, version: int, effective: date) -> ContractLine:
     row = ContractLine.objects.create(contract=contract, position=position, **line.values)
     LineTerms.objects.create(
