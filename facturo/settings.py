@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "facturo.charges",
     "facturo.invoicing",
     "facturo.documents",
+    "facturo.contracts",
+    "facturo.billing",
     "facturo.api",
     "facturo.web",
     "facturo.console",

@@ -1,0 +1,503 @@
+"""The billing run: preview, approval, then chunks of customers from charges to issued invoices.
+
+A run belongs to an administration and a run date. Its preview is computed from the same
+schedule the chunks bill from. Approval cuts the customers into chunks; each chunk is one
+transaction (claim periods, create charges, draft by the contracts' grouping, approve when
+the administration requires it, issue), so a chunk is done entirely or not at all. Workers
+take pending chunks with row locks that skip locked rows, so several workers (processes,
+machines) share one run; a run killed at any point resumes by taking the chunks still
+pending, and numbering stays gapless because numbers are taken inside the chunk's
+transaction."""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+
+from facturo.administrations.access import Action, Context, context_for
+from facturo.contracts.charging import bill_contracts
+from facturo.contracts.models import BilledPeriod, Contract, GroupingPreference, UsageRate, UsageRecord
+from facturo.contracts.schedule import ContractRow, claimed_periods, due_periods, line_span, load_contracts, next_due
+from facturo.core.errors import FieldError
+from facturo.db import bulk
+from facturo.errors import Conflict, NotFound, ValidationFailed
+from facturo.invoicing import services as invoicing
+from facturo.parties.models import Customer
+
+from .models import BillingRun, ChunkState, RunChunk, RunState
+
+GROUPING_RULES = {
+    GroupingPreference.OWN: invoicing.Grouping.PER_CONTRACT,
+    GroupingPreference.CUSTOMER: invoicing.Grouping.PER_CUSTOMER,
+    GroupingPreference.SITE: invoicing.Grouping.PER_SITE,
+}
+LIST_LIMIT = 1000
+CHUNK_CUSTOMERS = 500
+
+
+def _money(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01")))
+
+
+# --- assessment: what is due, what is not and why ------------------------------------------------
+
+
+@dataclass
+class Assessment:
+    per_type: dict[str, dict[str, Any]]
+    per_customer: dict[int, Decimal]
+    periods: int
+    amount: Decimal
+    not_billed: list[dict[str, Any]]
+    caught_up: list[dict[str, Any]]
+    usage_records: int
+    contracts_billed: int
+
+
+def assess(ctx: Context, run_date: date, contracts: list[ContractRow] | None = None) -> Assessment:
+    """Every active contract × due period on `run_date`: what will be billed, and for each
+    active contract that will not be, the reason."""
+    rows = contracts if contracts is not None else load_contracts(ctx.administration.pk)
+    claimed = claimed_periods([line.id for c in rows for line in c.lines])
+    per_type: dict[str, dict[str, Any]] = {}
+    per_customer: dict[int, Decimal] = defaultdict(Decimal)
+    not_billed: list[dict[str, Any]] = []
+    caught_up: list[dict[str, Any]] = []
+    periods = billed_contracts = 0
+    amount = Decimal(0)
+    usage = _usage_due(ctx, run_date)
+    for contract in rows:
+        if contract.start_date > run_date:
+            continue
+        ended = contract.last_day is not None and contract.last_day < run_date
+        contract_amount = Decimal(0)
+        reasons: list[str] = []
+        for line in contract.lines:
+            dues = due_periods(contract, line, run_date, claimed.get(line.id, set()))
+            for due in dues:
+                if due.skip_reason:
+                    reasons.append(f"line {line.position} {due.period}: {due.skip_reason}")
+                    continue
+                periods += 1
+                contract_amount += due.amount
+                if due.caught_up:
+                    caught_up.append(
+                        {
+                            "contract": contract.number,
+                            "line": line.position,
+                            "period_start": due.period.start.isoformat(),
+                            "period_end": due.period.end.isoformat(),
+                            "amount": _money(due.amount),
+                        }
+                    )
+            if not dues:
+                first, last = line_span(contract, line)
+                following = next_due(contract, line, run_date)
+                if last is not None and last < first:
+                    reasons.append(f"line {line.position}: never active")
+                elif following is not None:
+                    reasons.append(f"line {line.position}: billed through its current period; next due {following}")
+                else:
+                    reasons.append(f"line {line.position}: ended {last}, fully billed")
+        usage_amount = usage.get(contract.id, Decimal(0))
+        contract_amount += usage_amount
+        if contract_amount:
+            billed_contracts += 1
+            amount += contract_amount
+            per_customer[contract.customer_id] += contract_amount
+            entry = per_type.setdefault(
+                contract.type_code, {"name": contract.type_name, "amount": Decimal(0), "contracts": 0}
+            )
+            entry["amount"] += contract_amount
+            entry["contracts"] += 1
+        elif not ended:
+            not_billed.append(
+                {
+                    "contract": contract.number,
+                    "contract_id": contract.id,
+                    "customer_id": contract.customer_id,
+                    "type": contract.type_code,
+                    "reason": "; ".join(reasons) or "no lines",
+                }
+            )
+    return Assessment(
+        per_type,
+        dict(per_customer),
+        periods,
+        amount,
+        not_billed,
+        caught_up,
+        _usage_count(ctx, run_date),
+        billed_contracts,
+    )
+
+
+def _usage_due(ctx: Context, run_date: date) -> dict[int, Decimal]:
+    """Unbilled usage per contract, rated the way the run rates it."""
+    from facturo.contracts.charging import rate_record
+    from facturo.core.rating import public_holiday
+
+    country = ctx.administration.country
+    is_holiday = public_holiday(country) if country in ("NL", "BE", "PL") else (lambda _d: False)
+    records = list(UsageRecord.objects.filter(administration=ctx.administration, billed=False, day__lte=run_date))
+    if not records:
+        return {}
+    rates = {
+        (r.contract_id, r.kind): r
+        for r in UsageRate.objects.filter(contract_id__in=sorted({r.contract_id for r in records}))
+    }
+    result: dict[int, Decimal] = defaultdict(Decimal)
+    for record in records:
+        rate = rates.get((record.contract_id, record.kind))
+        if rate is None:
+            continue
+        for _, _, quantity, price in rate_record(record, rate, is_holiday):
+            result[record.contract_id] += (quantity * price).quantize(Decimal("0.01"))
+    return result
+
+
+def _usage_count(ctx: Context, run_date: date) -> int:
+    return UsageRecord.objects.filter(administration=ctx.administration, billed=False, day__lte=run_date).count()
+
+
+def _previous_run(ctx: Context, before: int | None = None) -> BillingRun | None:
+    """The last finished run that billed something: the previous period to compare with."""
+    query = BillingRun.objects.filter(administration=ctx.administration, state=RunState.DONE, charges__gt=0)
+    if before is not None:
+        query = query.filter(pk__lt=before)
+    return query.order_by("-run_date", "-id").first()
+
+
+def preview_data(ctx: Context, run_date: date) -> dict[str, Any]:
+    """Totals per contract type and customer, the change against the previous run, the
+    contracts not billed with their reasons and the caught-up periods, as JSON-ready data."""
+    assessment = assess(ctx, run_date)
+    previous = _previous_run(ctx)
+    prev_type: dict[str, Decimal] = {}
+    prev_customer: dict[int, Decimal] = {}
+    if previous is not None:
+        billed = BilledPeriod.objects.filter(administration=ctx.administration, run_id=previous.pk, state="billed")
+        prev_type = {
+            r["contract__type__code"]: r["s"] for r in billed.values("contract__type__code").annotate(s=Sum("amount"))
+        }
+        prev_customer = {
+            r["contract__customer_id"]: r["s"] for r in billed.values("contract__customer_id").annotate(s=Sum("amount"))
+        }
+    top = sorted(assessment.per_customer.items(), key=lambda kv: (-kv[1], kv[0]))[:200]
+    names = {
+        c.pk: (c.number, c.name) for c in Customer.objects.filter(pk__in=[k for k, _ in top]).only("number", "name")
+    }
+    numbers = {
+        c["id"]: c["number"]
+        for c in Customer.objects.filter(pk__in=[n["customer_id"] for n in assessment.not_billed[:LIST_LIMIT]]).values(
+            "id", "number"
+        )
+    }
+    return {
+        "run_date": run_date.isoformat(),
+        "previous_run": {"id": previous.pk, "run_date": previous.run_date.isoformat()} if previous else None,
+        "total": _money(assessment.amount),
+        "periods": assessment.periods,
+        "contracts": assessment.contracts_billed,
+        "customers": len(assessment.per_customer),
+        "usage_records": assessment.usage_records,
+        "per_type": [
+            {
+                "type": code,
+                "name": values["name"],
+                "contracts": values["contracts"],
+                "amount": _money(values["amount"]),
+                "previous": _money(prev_type.get(code, Decimal(0))) if previous else None,
+                "change": _money(values["amount"] - prev_type.get(code, Decimal(0))) if previous else None,
+            }
+            for code, values in sorted(assessment.per_type.items())
+        ],
+        "per_customer": [
+            {
+                "customer_id": customer_id,
+                "number": names.get(customer_id, ("", ""))[0],
+                "name": names.get(customer_id, ("", ""))[1],
+                "amount": _money(value),
+                "previous": _money(prev_customer.get(customer_id, Decimal(0))) if previous else None,
+            }
+            for customer_id, value in top
+        ],
+        "not_billed_count": len(assessment.not_billed),
+        "not_billed": [
+            {**n, "customer": numbers.get(n["customer_id"], "")} for n in assessment.not_billed[:LIST_LIMIT]
+        ],
+        "caught_up_count": len(assessment.caught_up),
+        "caught_up": assessment.caught_up[:LIST_LIMIT],
+    }
+
+
+# --- runs ----------------------------------------------------------------------------------------
+
+
+def get_run(ctx: Context, run_id: int) -> BillingRun:
+    ctx.require(Action.VIEW)
+    run = BillingRun.objects.filter(administration=ctx.administration, pk=run_id).first()
+    if run is None:
+        raise NotFound(f"billing run {run_id} not found")
+    return run
+
+
+def runs(ctx: Context) -> Any:
+    ctx.require(Action.VIEW)
+    return BillingRun.objects.filter(administration=ctx.administration).order_by("-id")
+
+
+def start_run(ctx: Context, run_date: date) -> BillingRun:
+    """A run in preview. Only one run per administration is open at a time."""
+    ctx.require(Action.DRAFT_INVOICES)
+    latest = BillingRun.objects.filter(administration=ctx.administration, state=RunState.DONE).order_by("-run_date")
+    last = latest.first()
+    if last is not None and run_date < last.run_date:
+        raise ValidationFailed(
+            [FieldError("run_date", f"is before the last run's date {last.run_date.isoformat()}; runs go forward")]
+        )
+    preview = preview_data(ctx, run_date)
+    try:
+        with transaction.atomic():
+            return BillingRun.objects.create(
+                administration=ctx.administration,
+                run_date=run_date,
+                preview=preview,
+                created_by=ctx.user if ctx.user.is_authenticated else None,
+            )
+    except IntegrityError:
+        open_run = BillingRun.objects.filter(
+            administration=ctx.administration, state__in=[RunState.PREVIEW, RunState.APPROVED, RunState.RUNNING]
+        ).first()
+        raise Conflict(f"{open_run} is still open; finish or cancel it first") from None
+
+
+def refresh_preview(ctx: Context, run_id: int) -> BillingRun:
+    ctx.require(Action.DRAFT_INVOICES)
+    run = get_run(ctx, run_id)
+    if run.state != RunState.PREVIEW:
+        raise Conflict(f"{run} is {run.state}; only a preview can be refreshed")
+    run.preview = preview_data(ctx, run.run_date)
+    run.save(update_fields=["preview"])
+    return run
+
+
+def cancel_run(ctx: Context, run_id: int) -> BillingRun:
+    ctx.require(Action.DRAFT_INVOICES)
+    with transaction.atomic():
+        run = BillingRun.objects.select_for_update().get(pk=get_run(ctx, run_id).pk)
+        if run.state != RunState.PREVIEW:
+            raise Conflict(f"{run} is {run.state}; only a preview can be cancelled")
+        run.state = RunState.CANCELLED
+        run.save(update_fields=["state"])
+        return run
+
+
+def approve_run(
+    ctx: Context, run_id: int, *, enqueue: bool = True, chunk_customers: int = CHUNK_CUSTOMERS
+) -> BillingRun:
+    """Approve the preview: cut the customers into chunks and (by default) queue one task
+    per chunk for the workers."""
+    ctx.require(Action.ISSUE_INVOICES)
+    if ctx.administration.requires_approval:
+        ctx.require(Action.APPROVE_INVOICES)
+    with transaction.atomic():
+        run = BillingRun.objects.select_for_update().get(pk=get_run(ctx, run_id).pk)
+        if run.state != RunState.PREVIEW:
+            raise Conflict(f"{run} is {run.state}; only a preview can be approved")
+        customers = list(
+            Contract.objects.filter(administration=ctx.administration, start_date__lte=run.run_date)
+            .order_by("customer_id")
+            .values_list("customer_id", flat=True)
+            .distinct()
+        )
+        customers += [
+            c
+            for c in UsageRecord.objects.filter(administration=ctx.administration, billed=False)
+            .values_list("contract__customer_id", flat=True)
+            .distinct()
+            if c not in set(customers)
+        ]
+        customers = sorted(set(customers))
+        chunks = [
+            RunChunk(run=run, index=index, first_customer=part[0], last_customer=part[-1])
+            for index, part in enumerate(
+                customers[i : i + chunk_customers] for i in range(0, len(customers), chunk_customers)
+            )
+        ]
+        RunChunk.objects.bulk_create(chunks)
+        run.state = RunState.RUNNING if chunks else RunState.DONE
+        run.approved_at, run.approved_by = timezone.now(), ctx.user if ctx.user.is_authenticated else None
+        run.chunks_total = len(chunks)
+        if not chunks:
+            run.finished_at = timezone.now()
+        run.save()
+    if enqueue and chunks:
+        from .tasks import run_chunk
+
+        for chunk in chunks:
+            transaction.on_commit(lambda chunk_id=chunk.pk: run_chunk.enqueue(run.pk, chunk_id))
+    return run
+
+
+def _run_context(run: BillingRun) -> Context:
+    user = get_user_model().objects.get(pk=run.approved_by_id)
+    return context_for(user, run.administration_id)
+
+
+def process_chunk(run_id: int, chunk_id: int, *, on_done: Callable[[RunChunk], None] | None = None) -> bool:
+    """Do one pending chunk of a running run; False when it is done or another worker holds it."""
+    run = BillingRun.objects.select_related("administration").get(pk=run_id)
+    if run.state != RunState.RUNNING:
+        return False
+    ctx = _run_context(run)
+    with transaction.atomic():
+        chunk = (
+            RunChunk.objects.select_for_update(skip_locked=True)
+            .filter(pk=chunk_id, run_id=run_id, state=ChunkState.PENDING)
+            .first()
+        )
+        if chunk is None:
+            return False
+        _bill_chunk(ctx, run, chunk)
+    if on_done is not None:
+        on_done(chunk)
+    return True
+
+
+def _bill_chunk(ctx: Context, run: BillingRun, chunk: RunChunk) -> None:
+    span = Q(customer_id__gte=chunk.first_customer, customer_id__lte=chunk.last_customer)
+    contracts = load_contracts(ctx.administration.pk, span)
+    currency = dict(
+        Customer.objects.filter(pk__gte=chunk.first_customer, pk__lte=chunk.last_customer).values_list("id", "currency")
+    )
+    billed = bill_contracts(ctx, contracts, run.run_date, run.pk, currency)
+    invoice_ids: list[int] = []
+    for preference, charge_ids in billed.charge_ids.items():
+        if charge_ids:
+            drafted = invoicing.draft_from_charges(
+                ctx, GROUPING_RULES[GroupingPreference(preference)], charge_ids=charge_ids, chunk_customers=100000
+            )
+            invoice_ids += drafted.invoice_ids
+    if invoice_ids and ctx.administration.requires_approval:
+        invoicing.approve(ctx, invoice_ids)
+    result = invoicing.issue_invoices(ctx, invoice_ids, issue_date=run.run_date, chunk_size=max(len(invoice_ids), 1))
+    refused = {str(k): v for k, v in result.refused.items()}
+    chunk.state, chunk.invoices, chunk.charges = ChunkState.DONE, len(result.issued), billed.charges
+    chunk.finished_at = timezone.now()
+    chunk.save(update_fields=["state", "invoices", "charges", "finished_at"])
+    BillingRun.objects.filter(pk=run.pk).update(
+        chunks_done=F("chunks_done") + 1,
+        invoices=F("invoices") + len(result.issued),
+        charges=F("charges") + billed.charges,
+    )
+    if refused:
+        locked = BillingRun.objects.select_for_update().get(pk=run.pk)
+        locked.refused = {**locked.refused, **refused}
+        locked.save(update_fields=["refused"])
+    if not RunChunk.objects.filter(run_id=run.pk, state=ChunkState.PENDING).exists():
+        BillingRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
+            state=RunState.DONE, finished_at=timezone.now()
+        )
+
+
+def work(run_id: int, *, progress: Callable[[RunChunk], None] | None = None, limit: int | None = None) -> int:
+    """Take pending chunks of a run until none is left (or `limit` chunks are done): what a
+    CLI worker does; returns how many chunks this worker did."""
+    done = 0
+    while limit is None or done < limit:
+        pending = list(
+            RunChunk.objects.filter(run_id=run_id, state=ChunkState.PENDING)
+            .order_by("index")
+            .values_list("pk", flat=True)
+        )
+        if not pending:
+            break
+        took = False
+        for chunk_id in pending:
+            if process_chunk(run_id, chunk_id, on_done=progress):
+                done += 1
+                took = True
+                if limit is not None and done >= limit:
+                    break
+        if not took:
+            break
+    return done
+
+
+@dataclass(frozen=True)
+class Progress:
+    state: str
+    chunks_done: int
+    chunks_total: int
+    invoices: int
+    charges: int
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.chunks_total else int(100 * self.chunks_done / self.chunks_total)
+
+
+def progress(ctx: Context, run_id: int) -> Progress:
+    run = get_run(ctx, run_id)
+    return Progress(run.state, run.chunks_done, run.chunks_total, run.invoices, run.charges)
+
+
+def completeness(ctx: Context, run_id: int) -> dict[str, Any]:
+    """After a run: every active contract × period due on the run date, invoiced, skipped
+    (with its reason) or not billed (with its reason). Nothing is silently missed."""
+    run = get_run(ctx, run_id)
+    periods = BilledPeriod.objects.filter(administration=ctx.administration, run_id=run.pk)
+    counts = {r["state"]: r["n"] for r in periods.values("state").annotate(n=Count("id"))}
+    skipped = list(
+        periods.filter(state="skipped")
+        .values("contract__number", "line__position", "period_start", "period_end", "reason")
+        .order_by("contract__number", "period_start")[:LIST_LIMIT]
+    )
+    remaining = assess(ctx, run.run_date)
+    return {
+        "run": run.pk,
+        "invoiced_periods": counts.get("billed", 0),
+        "skipped_periods": counts.get("skipped", 0),
+        "caught_up_periods": periods.filter(caught_up=True).count(),
+        "skipped": [
+            {
+                "contract": s["contract__number"],
+                "line": s["line__position"],
+                "period": f"{s['period_start'].isoformat()}..{s['period_end'].isoformat()}",
+                "reason": s["reason"],
+            }
+            for s in skipped
+        ],
+        # Still due after the run (e.g. an inactive customer): deferred, with the reason.
+        "still_due_periods": remaining.periods,
+        "not_billed_count": len(remaining.not_billed),
+        "not_billed": remaining.not_billed[:LIST_LIMIT],
+        "refused": run.refused,
+    }
+
+
+def periods_of(contract_ids: list[int]) -> dict[int, list[Any]]:
+    """Billed periods per contract (for the contract card)."""
+    result: dict[int, list[Any]] = defaultdict(list)
+    for row in bulk.fetch(
+        BilledPeriod.objects.filter(contract_id__in=contract_ids).order_by("period_start", "line_id"),
+        "contract_id",
+        "line_id",
+        "period_start",
+        "period_end",
+        "state",
+        "reason",
+        "caught_up",
+        "run_id",
+        "amount",
+    ):
+        result[row.contract_id].append(row)
+    return result

@@ -1,0 +1,89 @@
+"""facturo contracts: list, show, create from JSON, terminate, and the alerts."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from facturo.console.base import ServiceCommand, parse_date
+from facturo.contracts import alerts
+from facturo.contracts import services as contracts
+
+
+class Command(ServiceCommand):
+    help = (
+        "Contracts. `list [--search S] [--status active|ended|terminated|suspended]`; "
+        "`show NUMBER` (lines, versions, suspensions); `create FILE.json` (one contract or a "
+        "list, as the API takes them, all or nothing); `annex NUMBER FILE.json`; "
+        "`terminate NUMBER --date D --reason R`; `alerts [--days N]`."
+    )
+
+    def add_command_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["list", "show", "create", "annex", "terminate", "alerts"])
+        parser.add_argument("operands", nargs="*", metavar="ARG")
+        parser.add_argument("--search", default="")
+        parser.add_argument("--status", default="")
+        parser.add_argument("--date", type=parse_date, metavar="YYYY-MM-DD")
+        parser.add_argument("--reason", default="")
+        parser.add_argument("--days", type=int, default=60)
+
+    def _json(self, name: str) -> Any:
+        if name == "-":
+            return json.load(sys.stdin)
+        path = Path(name)
+        if not path.is_file():
+            raise CommandError(f"{name}: no such file")
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"{name}: not valid JSON ({exc})") from None
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        ctx = self.context(options)
+        action, rest = options["action"], options["operands"]
+        if action == "list":
+            for c in contracts.contracts(ctx, search=options["search"], status=options["status"])[:500]:
+                end = c.last_day.isoformat() if c.last_day else ""
+                self.stdout.write(f"{c.number}\t{c.type.code}\t{c.customer.name}\t{c.start_date}..{end}\tv{c.version}")
+        elif action == "show":
+            contract = contracts.find_contract(ctx, self._one(rest, "NUMBER"))
+            self.stdout.write(f"{contract.number} {contract.type.name} for {contract.customer}")
+            self.stdout.write(f"  {contract.start_date}..{contract.last_day or ''}, version {contract.version}")
+            for view in contracts.contract_lines(ctx, contract):
+                line = view.line
+                self.stdout.write(f"  line {line.position}: {line.description} ({line.frequency}, {line.timing})")
+                for t in view.terms:
+                    removed = " removed" if t.is_removed else ""
+                    self.stdout.write(
+                        f"    v{t.version} from {t.effective_from}: {t.quantity.normalize()} × {t.unit_price} "
+                        f"{t.site}{removed}"
+                    )
+            for annex in contract.annexes.all():
+                self.stdout.write(f"  v{annex.version} {annex.effective_from}: {annex.description}")
+        elif action == "create":
+            data = self._json(self._one(rest, "FILE.json"))
+            items = data if isinstance(data, list) else [data]
+            made = contracts.create_contracts(ctx, items)
+            self.ok(f"{len(made)} contract(s) created: {', '.join(c.number for c in made)}")
+        elif action == "annex":
+            if len(rest) != 2:
+                raise CommandError("annex needs NUMBER and FILE.json")
+            contract = contracts.find_contract(ctx, rest[0])
+            annex = contracts.add_annex(ctx, contract.pk, self._json(rest[1]))
+            self.ok(f"{contract.number}: version {annex.version} from {annex.effective_from}")
+        elif action == "terminate":
+            contract = contracts.find_contract(ctx, self._one(rest, "NUMBER"))
+            if options["date"] is None:
+                raise CommandError("--date is required")
+            contracts.terminate(ctx, contract.pk, options["date"], options["reason"])
+            self.ok(f"{contract.number} terminated on {options['date']}")
+        else:
+            for alert in alerts.alerts(ctx, days=options["days"]):
+                self.stdout.write(f"{alert.kind}\t{alert.due}\t{alert.subject}\t{alert.message}")
+
+    def _one(self, rest: list[str], name: str) -> str:
+        if len(rest) != 1:
+            raise CommandError(f"give {name}")
+        return rest[0]

@@ -1,0 +1,245 @@
+"""Metered usage: guard hours per site and date, convoy task cards (pick-up and delivery
+services priced separately), call-outs. Imported from CSV or the API all or nothing: every
+bad row and column is reported, and nothing is written unless every row is good. The billing
+run rates each record by its contract's terms and turns it into charges exactly once."""
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+
+from facturo.administrations.access import Action, Context
+from facturo.core.errors import FieldError
+from facturo.errors import Conflict, ValidationFailed
+from facturo.inputs import Reader
+from facturo.parties.models import Site
+
+from .models import Contract, ContractSite, UsageKind, UsageRate, UsageRecord
+
+CSV_COLUMNS = ("reference", "contract", "site", "kind", "date", "start", "end", "quantity", "card", "note")
+REQUIRED_CSV_COLUMNS = ("reference", "site", "kind", "date")
+MAX_CSV_BYTES = 50 * 1024 * 1024
+HOURLY = (UsageKind.GUARD_HOURS, UsageKind.CALLOUT)
+
+
+@dataclass(frozen=True)
+class UsageImport:
+    created: list[UsageRecord]
+    already_present: list[str]
+
+
+def _time(reader: Reader, name: str) -> time | None:
+    if not reader.has(name):
+        return None
+    raw = str(reader.data[name]).strip()
+    try:
+        return time.fromisoformat(raw if len(raw) != 4 else f"0{raw}")
+    except ValueError:
+        reader.error(name, f"{raw!r} is not a time (use HH:MM)")
+        return None
+
+
+@dataclass
+class _Cover:
+    """Which contracts cover which sites, for a batch."""
+
+    sites: dict[str, Site]
+    contracts: dict[str, Contract]
+    covering: dict[int, list[tuple[Contract, date, date | None]]]
+    rates: set[tuple[int, str]]
+
+    @classmethod
+    def for_rows(cls, ctx: Context, rows: Sequence[Mapping[str, Any]]) -> "_Cover":
+        admin = ctx.administration
+        codes = sorted({str(r.get("site") or "").strip() for r in rows} - {""})
+        sites = {s.code: s for s in Site.objects.filter(administration=admin, code__in=codes)}
+        numbers = sorted({str(r.get("contract") or "").strip() for r in rows} - {""})
+        contracts = {
+            c.number: c
+            for c in Contract.objects.filter(administration=admin, number__in=numbers).select_related("type")
+        }
+        covering: dict[int, list[tuple[Contract, date, date | None]]] = {}
+        links = ContractSite.objects.filter(site_id__in=[s.pk for s in sites.values()]).select_related("contract")
+        for link in links:
+            covering.setdefault(link.site_id, []).append((link.contract, link.effective_from, link.effective_to))
+        contract_ids = {c.pk for c in contracts.values()} | {c.pk for v in covering.values() for c, _, _ in v}
+        rates = set(UsageRate.objects.filter(contract_id__in=sorted(contract_ids)).values_list("contract_id", "kind"))
+        return cls(sites, contracts, covering, rates)
+
+
+def _read_record(ctx: Context, reader: Reader, cover: _Cover) -> UsageRecord | None:
+    reference = reader.text("reference", required=True, max_length=60)
+    kind = reader.choice("kind", UsageKind.values, required=True)
+    day = reader.date("date", required=True)
+    start, end = _time(reader, "start"), _time(reader, "end")
+    quantity = reader.decimal("quantity", min_value=Decimal("0.0001"))
+    if kind in HOURLY:
+        if (start is None) != (end is None) and not reader.errors:
+            reader.error("end" if start else "start", "give both start and end, or the hours as quantity")
+        if start is None and end is None and quantity is None and not reader.errors:
+            reader.error("quantity", "give the hours, or start and end")
+    elif start is not None or end is not None:
+        reader.error("start", f"{kind} is counted per task; leave start and end empty")
+    code = reader.text("site", required=True, max_length=30)
+    site = cover.sites.get(code)
+    if code and site is None:
+        reader.error("site", f"no site {code!r} in this administration")
+    contract: Contract | None = None
+    number = reader.text("contract", max_length=30)
+    if number:
+        contract = cover.contracts.get(number)
+        if contract is None:
+            reader.error("contract", f"no contract {number!r} in this administration")
+        elif site is not None and not any(c.pk == contract.pk for c, _, _ in cover.covering.get(site.pk, [])):
+            reader.error("site", f"site {code!r} is not covered by contract {number}")
+    elif site is not None and day is not None:
+        candidates = {
+            c.pk: c
+            for c, first, last in cover.covering.get(site.pk, [])
+            if first <= day and (last is None or day <= last) and (not kind or (c.pk, kind) in cover.rates)
+        }
+        if not candidates:
+            reader.error("site", f"site {code!r} has no contract rating {kind or 'usage'} on {day.isoformat()}")
+        elif len(candidates) > 1:
+            names = ", ".join(sorted(c.number for c in candidates.values()))
+            reader.error("contract", f"site {code!r} is covered by {names}; say which contract")
+        else:
+            contract = next(iter(candidates.values()))
+    if contract is not None and day is not None:
+        last_day = contract.last_day
+        if day < contract.start_date or (last_day is not None and day > last_day):
+            span = f"{contract.start_date.isoformat()}..{last_day.isoformat() if last_day else ''}"
+            reader.error("date", f"{day.isoformat()} is outside contract {contract.number} ({span})")
+        elif kind and (contract.pk, kind) not in cover.rates:
+            reader.error("kind", f"contract {contract.number} has no rate for {kind}")
+    card = reader.text("card", max_length=60)
+    note = reader.text("note", max_length=200)
+    if reader.errors or contract is None or site is None or day is None:
+        return None
+    return UsageRecord(
+        administration=ctx.administration,
+        reference=reference,
+        contract=contract,
+        site=site,
+        kind=kind,
+        day=day,
+        start_time=start,
+        end_time=end,
+        quantity=quantity if quantity is not None else Decimal(1),
+        card=card,
+        note=note,
+    )
+
+
+def record_usage(ctx: Context, rows: Sequence[Mapping[str, Any]], *, path: str = "rows[{i}].") -> UsageImport:
+    """Validate every row, then write them all or none. A reference imported before is
+    reported in `already_present` and not created again."""
+    ctx.require(Action.MANAGE_CHARGES)
+    cover = _Cover.for_rows(ctx, rows)
+    readers: list[Reader] = []
+    records: list[UsageRecord] = []
+    first_row: dict[str, str] = {}
+
+    def place(index: int) -> str:
+        return path.format(i=index, n=index + 1, line=rows[index].get("_line", index + 1))
+
+    for index, row in enumerate(rows):
+        reader = Reader(row, prefix=place(index))
+        readers.append(reader)
+        record = _read_record(ctx, reader, cover)
+        if record is None:
+            continue
+        if record.reference in first_row:
+            reader.error("reference", f"repeats the reference of {first_row[record.reference]}")
+            continue
+        first_row[record.reference] = place(index).removesuffix(", column ").rstrip(".")
+        records.append(record)
+    errors = [e for r in readers for e in r.errors]
+    if errors:
+        raise ValidationFailed(errors)
+    existing = set(
+        UsageRecord.objects.filter(
+            administration=ctx.administration, reference__in=[r.reference for r in records]
+        ).values_list("reference", flat=True)
+    )
+    new = [r for r in records if r.reference not in existing]
+    try:
+        with transaction.atomic():
+            created = UsageRecord.objects.bulk_create(new, batch_size=1000)
+    except IntegrityError:
+        raise Conflict("some of these records were imported at the same moment by another import; run it again")
+    return UsageImport(created, sorted(existing))
+
+
+def parse_usage_csv(content: bytes | str) -> list[dict[str, str]]:
+    """CSV rows as dicts; problems with the file itself (encoding, header, width) name their place."""
+    if isinstance(content, bytes):
+        if len(content) > MAX_CSV_BYTES:
+            raise ValidationFailed([FieldError("file", f"is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")])
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationFailed([FieldError("file", f"is not UTF-8 (byte {exc.start})")]) from None
+    else:
+        text = content
+    sample = text[:4096]
+    reader = csv.reader(io.StringIO(text), delimiter=";" if sample.count(";") > sample.count(",") else ",")
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise ValidationFailed([FieldError("file", "is empty")]) from None
+    errors = [FieldError(f"header, column {h!r}", "is not a known column") for h in header if h not in CSV_COLUMNS]
+    errors += [FieldError("header", f"column {c!r} is missing") for c in REQUIRED_CSV_COLUMNS if c not in header]
+    if errors:
+        raise ValidationFailed(errors)
+    rows: list[dict[str, str]] = []
+    try:
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                errors.append(
+                    FieldError(f"row {reader.line_num}", f"has {len(values)} fields, the header has {len(header)}")
+                )
+                continue
+            rows.append({"_line": str(reader.line_num), **dict(zip(header, values, strict=True))})
+    except csv.Error as exc:
+        errors.append(FieldError(f"row {reader.line_num}", f"is not valid CSV ({exc})"))
+    if errors:
+        raise ValidationFailed(errors)
+    if not rows:
+        raise ValidationFailed([FieldError("file", "has a header but no rows")])
+    return rows
+
+
+def import_usage_csv(ctx: Context, content: bytes | str) -> UsageImport:
+    """Import a CSV file of usage; errors name the file's line and the column."""
+    ctx.require(Action.MANAGE_CHARGES)
+    return record_usage(ctx, parse_usage_csv(content), path="row {line}, column ")
+
+
+def usage_records(ctx: Context, *, contract_id: int | None = None, billed: bool | None = None) -> QuerySet[UsageRecord]:
+    ctx.require(Action.VIEW)
+    query = UsageRecord.objects.filter(administration=ctx.administration).select_related("contract", "site")
+    if contract_id:
+        query = query.filter(contract_id=contract_id)
+    if billed is not None:
+        query = query.filter(billed=billed)
+    return query.order_by("-day", "-id")
+
+
+def sites_without_contract(ctx: Context, on: date) -> QuerySet[Site]:
+    """Active sites that no contract covers on `on` (for alerts)."""
+    ctx.require(Action.VIEW)
+    covered = ContractSite.objects.filter(effective_from__lte=on).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=on)
+    )
+    return Site.objects.filter(administration=ctx.administration, is_active=True).exclude(
+        pk__in=covered.values("site_id")
+    )
