@@ -269,3 +269,65 @@ def parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Statement]
     if not statements:
         raise StatementFormatError("the document holds no statement (Stmt)", "Document/BkToCstmrStmt")
     return statements
+
+
+def write(statement: Statement, version: str = "08") -> bytes:
+    """A camt.053 document of one statement (used for test files, the demo and the benchmark)."""
+    ns = f"urn:iso:std:iso:20022:tech:xsd:camt.053.001.{version}"
+    root = etree.Element(f"{{{ns}}}Document", nsmap={None: ns})
+
+    def sub(parent: Element, tag: str, text: str | None = None, **attrib: str) -> Element:
+        el = etree.SubElement(parent, f"{{{ns}}}{tag}", **attrib)
+        if text is not None:
+            el.text = text
+        return el
+
+    container = sub(root, "BkToCstmrStmt")
+    header = sub(container, "GrpHdr")
+    sub(header, "MsgId", statement.identification or statement.sequence)
+    stmt = sub(container, "Stmt")
+    sub(stmt, "Id", statement.identification or statement.sequence)
+    sub(stmt, "ElctrncSeqNb", statement.sequence)
+    acct = sub(stmt, "Acct")
+    sub(sub(acct, "Id"), "IBAN", statement.account_iban)
+    sub(acct, "Ccy", statement.currency)
+    for code, balance in (("OPBD", statement.opening), ("CLBD", statement.closing)):
+        bal = sub(stmt, "Bal")
+        sub(sub(sub(bal, "Tp"), "CdOrPrtry"), "Cd", code)
+        sub(bal, "Amt", f"{abs(balance.amount):.2f}", Ccy=statement.currency)
+        sub(bal, "CdtDbtInd", "CRDT" if balance.amount >= 0 else "DBIT")
+        if balance.date:
+            sub(sub(bal, "Dt"), "Dt", balance.date.isoformat())
+    for line in statement.lines:
+        entry = sub(stmt, "Ntry")
+        sub(entry, "Amt", f"{abs(line.amount):.2f}", Ccy=statement.currency)
+        sub(entry, "CdtDbtInd", "CRDT" if line.amount >= 0 else "DBIT")
+        sub(sub(entry, "Sts"), "Cd", "BOOK")
+        sub(sub(entry, "BookgDt"), "Dt", line.booking_date.isoformat())
+        if line.value_date:
+            sub(sub(entry, "ValDt"), "Dt", line.value_date.isoformat())
+        if line.bank_reference:
+            sub(entry, "AcctSvcrRef", line.bank_reference)
+        tx = sub(sub(entry, "NtryDtls"), "TxDtls")
+        if line.end_to_end_id:
+            sub(sub(tx, "Refs"), "EndToEndId", line.end_to_end_id)
+        role = "Cdtr" if line.amount < 0 and not line.is_return else "Dbtr"
+        if line.counterparty_name or line.counterparty_iban:
+            parties = sub(tx, "RltdPties")
+            if line.counterparty_name:
+                sub(sub(sub(parties, role), "Pty"), "Nm", line.counterparty_name)
+            if line.counterparty_iban:
+                sub(sub(sub(parties, f"{role}Acct"), "Id"), "IBAN", line.counterparty_iban)
+        if line.counterparty_bic:
+            sub(sub(sub(sub(tx, "RltdAgts"), f"{role}Agt"), "FinInstnId"), "BICFI", line.counterparty_bic)
+        if line.remittance or line.structured_reference:
+            rmt = sub(tx, "RmtInf")
+            if line.remittance:
+                sub(rmt, "Ustrd", line.remittance)
+            if line.structured_reference:
+                sub(sub(sub(rmt, "Strd"), "CdtrRefInf"), "Ref", line.structured_reference)
+        if line.is_return:
+            rtr = sub(tx, "RtrInf")
+            if line.return_reason:
+                sub(sub(rtr, "Rsn"), "Cd", line.return_reason)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
