@@ -250,9 +250,13 @@ def import_statement(
     format: str = "",
     settings: MatchSettings | None = None,
     max_bytes: int | None = None,
+    account_iban: str = "",
 ) -> ImportResult:
-    """Import every statement in a bank file, all or nothing; match and book its lines."""
+    """Import every statement in a bank file, all or nothing; match and book its lines.
+
+    With `account_iban`, a file holding a statement of any other account is refused."""
     require_payments(ctx)
+    expected = "".join(account_iban.split()).upper()
     settings = settings or MatchSettings()
     try:
         kwargs = {"max_bytes": max_bytes} if max_bytes else {}
@@ -272,6 +276,8 @@ def import_statement(
         book = AccountBook(ctx.administration.pk)
         for number, stmt in enumerate(statements, 1):
             where = f"statement {number} ({stmt.sequence or stmt.identification})"
+            if expected and stmt.account_iban != expected:
+                raise ValidationFailed(FieldError(where, f"the statement is of {stmt.account_iban}, not of {expected}"))
             account = (
                 BankAccount.objects.select_for_update()
                 .select_related("ledger_account")

@@ -191,3 +191,31 @@ def test_an_auditor_cannot_book(ctx, bank, make_user, statement_file, nl_admin):
     auditor = make_user("audrey", nl_admin, "auditor", ctx)
     with pytest.raises(AccessDenied):
         payments.import_statement(context_for(auditor, nl_admin), statement_file(line("1.00")))
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=12, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_property_a_match_and_its_undo_leave_the_ledger_as_before(ctx, bank, issue_invoice, statement_file, data):
+    invoices = [issue_invoice(str(data.draw(st.integers(1, 9)))) for _ in range(data.draw(st.integers(1, 3)))]
+    shares = [data.draw(st.decimals(D("0.01"), i.amount_open, places=2)) for i in invoices]
+    surplus = data.draw(st.sampled_from([D("0"), D("0"), D("3.00"), D("-2.00")]))
+    amount = sum(shares) + surplus
+    if amount <= 0:
+        return
+    payments.import_statement(ctx, statement_file(line(str(amount), remittance="betaling")))
+    pending = payments.open_lines(ctx)[-1]
+    trial = {(r.code, r.balance) for r in trial_balance(ctx) if r.balance}
+    opens = {i.pk: refresh(i).amount_open for i in invoices}
+    kind = {D("0"): "", D("3.00"): "on_account", D("-2.00"): "bank_costs"}[surplus]
+    rec = payments.match_line(
+        ctx, pending.pk, [{"invoice_id": i.pk, "amount": str(s)} for i, s in zip(invoices, shares)], kind
+    )
+    assert_books_agree(ctx, bank)
+    payments.undo(ctx, rec.pk)
+    assert {(r.code, r.balance) for r in trial_balance(ctx) if r.balance} == trial
+    assert {i.pk: refresh(i).amount_open for i in invoices} == opens
+    assert_books_agree(ctx, bank)

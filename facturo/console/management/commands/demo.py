@@ -87,4 +87,3 @@ class Command(ServiceCommand):
             rule,
         ]
         self.stdout.write("\n".join(lines))
-
