@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from . import errors
 from .auth import TokenAuth
 from .routes import administrations, charges, customers, invoices, items, reports
+from .routes import payments as payment_routes
 
 api = NinjaAPI(
     title="facturo",
@@ -25,3 +26,4 @@ errors.install(api)
 # router prefix's path parameters to the operations.
 for router in (administrations, customers, items, charges, invoices, reports):
     api.add_router("/administrations", router.router)
+api.add_router("/administrations", payment_routes.router)

@@ -48,6 +48,7 @@ from .models import (
     StatementLine,
 )
 
+CENT = Decimal("0.01")
 PAYMENT_ROLES = frozenset({Role.ADMIN, Role.BILLING_CLERK, Role.COLLECTOR})
 
 
@@ -117,7 +118,7 @@ def ledger_balance(account: BankAccount) -> Decimal:
     totals = JournalLine.objects.filter(
         administration_id=account.administration_id, account_id=account.ledger_account_id
     ).aggregate(d=Sum("debit"), c=Sum("credit"))
-    return (totals["d"] or ZERO) - (totals["c"] or ZERO)
+    return ((totals["d"] or ZERO) - (totals["c"] or ZERO)).quantize(CENT)
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -843,7 +844,7 @@ def customer_credit(ctx: Context, customer_id: int) -> Decimal:
     totals = JournalLine.objects.filter(
         administration=ctx.administration, account_id=accounts.customer_credit, customer_id=customer_id
     ).aggregate(d=Sum("debit"), c=Sum("credit"))
-    return (totals["c"] or ZERO) - (totals["d"] or ZERO)
+    return ((totals["c"] or ZERO) - (totals["d"] or ZERO)).quantize(CENT)
 
 
 def apply_credit(ctx: Context, customer_id: int, invoice_id: int, amount: Any) -> Decimal:
