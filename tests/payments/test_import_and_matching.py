@@ -212,7 +212,7 @@ def test_property_a_match_and_its_undo_leave_the_ledger_as_before(ctx, bank, iss
     opens = {i.pk: refresh(i).amount_open for i in invoices}
     kind = {D("0"): "", D("3.00"): "on_account", D("-2.00"): "bank_costs"}[surplus]
     rec = payments.match_line(
-        ctx, pending.pk, [{"invoice_id": i.pk, "amount": str(s)} for i, s in zip(invoices, shares)], kind
+        ctx, pending.pk, [{"invoice_id": i.pk, "amount": str(s)} for i, s in zip(invoices, shares, strict=True)], kind
     )
     assert_books_agree(ctx, bank)
     payments.undo(ctx, rec.pk)
