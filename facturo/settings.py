@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "facturo.documents",
     "facturo.contracts",
     "facturo.billing",
+    "facturo.payments",
     "facturo.api",
     "facturo.web",
     "facturo.console",

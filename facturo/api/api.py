@@ -6,6 +6,7 @@ from . import errors
 from .auth import TokenAuth
 from .routes import administrations, charges, customers, invoices, items, reports
 from .routes import documents as documents_routes
+from .routes import payments as payment_routes
 
 api = NinjaAPI(
     title="facturo",
@@ -27,3 +28,4 @@ errors.install(api)
 for router in (administrations, customers, items, charges, invoices, reports):
     api.add_router("/administrations", router.router)
 api.add_router("/administrations", documents_routes.router)
+api.add_router("/administrations", payment_routes.router)

@@ -1,0 +1,247 @@
+"""Bank accounts, statement import, reconciliation and returned payments."""
+
+import base64
+import binascii
+from datetime import date
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from facturo.core.errors import FieldError, ValidationFailed
+from facturo.payments import services
+
+from ..schemas import DecimalIn, Id, In
+from .common import context, errors
+
+router = Router(tags=["payments"])
+
+
+class BankAccountIn(In):
+    iban: str = Field(max_length=50)
+    name: str = Field("", max_length=100)
+    bic: str = Field("", max_length=11)
+    currency: str = Field("", max_length=3)
+    ledger_account: str = Field("", max_length=20, description="ledger account code; default the chart's bank account")
+
+
+class BankAccountOut(Schema):
+    id: int
+    name: str
+    iban: str
+    bic: str
+    currency: str
+    ledger_account: str
+    ledger_balance: str
+
+
+class StatementIn(In):
+    file_name: str = Field("", max_length=200)
+    content_base64: str = Field(description="the statement file (CAMT.053, MT940 or CODA), base64-encoded")
+    format: Literal["", "camt.053", "mt940", "coda"] = ""
+    account_iban: str = Field("", max_length=50, description="refuse a file of any other account")
+
+
+class ImportOut(Schema):
+    statements: list[str]
+    lines: int
+    automatic: int
+    returns: int
+    suggested: int
+    unmatched: int
+    warnings: list[str]
+
+
+class LineOut(Schema):
+    id: int
+    bank_account: str
+    statement: str
+    booking_date: date
+    amount: str
+    currency: str
+    counterparty_name: str
+    counterparty_iban: str
+    structured_reference: str
+    remittance: str
+    end_to_end_id: str
+    return_reason: str
+    suggestions: list[dict[str, Any]]
+
+
+class AllocationIn(In):
+    invoice_id: Id
+    amount: DecimalIn
+
+
+class MatchIn(In):
+    allocations: list[AllocationIn] = Field(min_length=1, max_length=200)
+    difference_kind: Literal["", "discount", "bank_costs", "on_account"] = ""
+
+
+class BookIn(In):
+    account: str = Field(max_length=20)
+    note: str = Field("", max_length=200)
+
+
+class OnAccountIn(In):
+    customer_id: Id
+
+
+class ReconciliationOut(Schema):
+    id: int
+    line_id: int
+    kind: str
+    automatic: bool
+    difference: str
+    difference_kind: str
+    allocations: list[dict[str, str]]
+    evidence: list[dict[str, Any]]
+    undone: bool
+
+
+class ReturnOut(Schema):
+    invoice_id: int
+    invoice_number: str
+    customer: str
+    amount: str
+    reason_code: str
+    returned_on: date
+
+
+def _account(a: Any) -> BankAccountOut:
+    return BankAccountOut(
+        id=a.pk,
+        name=a.name,
+        iban=a.iban,
+        bic=a.bic,
+        currency=a.currency,
+        ledger_account=a.ledger_account.code,
+        ledger_balance=str(services.ledger_balance(a)),
+    )
+
+
+def _reconciliation(r: Any) -> ReconciliationOut:
+    return ReconciliationOut(
+        id=r.pk,
+        line_id=r.line_id,
+        kind=r.kind,
+        automatic=r.automatic,
+        difference=str(r.difference),
+        difference_kind=r.difference_kind,
+        allocations=[{"invoice_id": str(a.invoice_id), "amount": str(a.amount)} for a in r.allocations.all()],
+        evidence=r.evidence,
+        undone=r.undone_at is not None,
+    )
+
+
+@router.get("/{admin}/bank-accounts", response={200: list[BankAccountOut], **errors()}, summary="Bank accounts")
+def list_bank_accounts(request: HttpRequest, admin: str):
+    return [_account(a) for a in services.bank_accounts(context(request, admin))]
+
+
+@router.post("/{admin}/bank-accounts", response={201: BankAccountOut, **errors()}, summary="Register a bank account")
+def create_bank_account(request: HttpRequest, admin: str, payload: BankAccountIn):
+    account = services.create_bank_account(context(request, admin), payload.model_dump())
+    return Status(201, _account(account))
+
+
+@router.post("/{admin}/bank-statements", response={201: ImportOut, **errors()}, summary="Import a statement file")
+def import_statement(request: HttpRequest, admin: str, payload: StatementIn):
+    ctx = context(request, admin)
+    try:
+        content = base64.b64decode(payload.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed(FieldError("content_base64", "is not base64")) from None
+    result = services.import_statement(
+        ctx, content, file_name=payload.file_name, format=payload.format, account_iban=payload.account_iban
+    )
+    return Status(
+        201,
+        ImportOut(
+            statements=[s.sequence for s in result.statements],
+            lines=result.lines,
+            automatic=result.automatic,
+            returns=result.returns,
+            suggested=result.suggested,
+            unmatched=result.unmatched,
+            warnings=result.warnings,
+        ),
+    )
+
+
+@router.get("/{admin}/statement-lines", response={200: list[LineOut], **errors()}, summary="Lines to reconcile")
+def list_open_lines(request: HttpRequest, admin: str):
+    return [
+        LineOut(
+            id=line.pk,
+            bank_account=line.statement.bank_account.iban,
+            statement=line.statement.sequence,
+            booking_date=line.booking_date,
+            amount=str(line.amount),
+            currency=line.currency,
+            counterparty_name=line.counterparty_name,
+            counterparty_iban=line.counterparty_iban,
+            structured_reference=line.structured_reference,
+            remittance=line.remittance,
+            end_to_end_id=line.end_to_end_id,
+            return_reason=line.return_reason,
+            suggestions=line.suggestions,
+        )
+        for line in services.open_lines(context(request, admin))
+    ]
+
+
+@router.post(
+    "/{admin}/statement-lines/{line_id}/match",
+    response={201: ReconciliationOut, **errors()},
+    summary="Book a line to invoices (split, difference as discount, bank costs or on account)",
+)
+def match_line(request: HttpRequest, admin: str, line_id: Id, payload: MatchIn):
+    allocations = [{"invoice_id": a.invoice_id, "amount": a.amount} for a in payload.allocations]
+    rec = services.match_line(context(request, admin), line_id, allocations, payload.difference_kind)
+    return Status(201, _reconciliation(rec))
+
+
+@router.post(
+    "/{admin}/statement-lines/{line_id}/book",
+    response={201: ReconciliationOut, **errors()},
+    summary="Book a line to a ledger account",
+)
+def book_line(request: HttpRequest, admin: str, line_id: Id, payload: BookIn):
+    return Status(
+        201, _reconciliation(services.book_to_account(context(request, admin), line_id, payload.account, payload.note))
+    )
+
+
+@router.post(
+    "/{admin}/statement-lines/{line_id}/on-account",
+    response={201: ReconciliationOut, **errors()},
+    summary="Put a line on a customer's account as credit",
+)
+def put_on_account(request: HttpRequest, admin: str, line_id: Id, payload: OnAccountIn):
+    return Status(201, _reconciliation(services.put_on_account(context(request, admin), line_id, payload.customer_id)))
+
+
+@router.post(
+    "/{admin}/reconciliations/{reconciliation_id}/undo",
+    response={200: ReconciliationOut, **errors()},
+    summary="Undo a booking with a reversing entry",
+)
+def undo(request: HttpRequest, admin: str, reconciliation_id: Id):
+    return _reconciliation(services.undo(context(request, admin), reconciliation_id))
+
+
+@router.get("/{admin}/returned-payments", response={200: list[ReturnOut], **errors()}, summary="Returned payments")
+def returned_payments(request: HttpRequest, admin: str):
+    return [
+        ReturnOut(
+            invoice_id=r.invoice_id,
+            invoice_number=r.invoice.number,
+            customer=r.invoice.customer.name,
+            amount=str(r.amount),
+            reason_code=r.reason_code,
+            returned_on=r.returned_on,
+        )
+        for r in services.returned_payments(context(request, admin))
+    ]

@@ -1,0 +1,333 @@
+"""ISO 20022 CAMT.053 (BankToCustomerStatement), versions 001.02 to 001.08 and later.
+
+Elements are read by local name, so any camt.053 namespace version works. The XML parser
+resolves no entities, loads nothing from the network and keeps libxml2's limits on
+huge documents; files above a size limit are refused before parsing."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from lxml import etree  # type: ignore[import-untyped]
+
+from .statement import (
+    DEFAULT_MAX_BYTES,
+    Balance,
+    Statement,
+    StatementFormatError,
+    StatementLine,
+    check_size,
+    compact_iban,
+)
+
+_OPENING = ("OPBD", "PRCD")
+_CLOSING = ("CLBD",)
+_RETURN_CODES = {"RRTN", "RVSL", "UPDD", "DDRT"}  # bank transaction sub-families of returns/reversals
+
+Element = Any  # lxml's _Element; lxml ships no type stubs
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def _path(el: Element) -> str:
+    parts = []
+    node: Element | None = el
+    while node is not None:
+        parts.append(str(node.tag))
+        node = node.getparent()
+    return "/".join(reversed(parts)) + f" (line {el.sourceline})"
+
+
+def _strip_namespaces(root: Element) -> None:
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if tag[0] == "{":
+            el.tag = tag.rsplit("}", 1)[1]
+
+
+def _text(el: Element | None, path: str) -> str:
+    if el is None:
+        return ""
+    found = el.find(path)
+    if found is None or found.text is None:
+        return ""
+    return str(found.text).strip()
+
+
+def _required(el: Element, path: str) -> Element:
+    found = el.find(path)
+    if found is None:
+        raise StatementFormatError(f"missing element {path}", _path(el))
+    return found
+
+
+def _amount(el: Element) -> Decimal:
+    text = (el.text or "").strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise StatementFormatError(f"amount {text!r} is not a number", _path(el)) from None
+    if not value.is_finite() or value < 0 or value >= 10**15 or value != value.quantize(Decimal("0.00001")):
+        raise StatementFormatError(f"amount {text!r} is not a valid amount", _path(el))
+    return value
+
+
+def _signed(container: Element, amount_el: Element) -> Decimal:
+    amount = _amount(amount_el)
+    indicator = _text(container, "CdtDbtInd")
+    if indicator == "CRDT":
+        return amount
+    if indicator == "DBIT":
+        return -amount
+    raise StatementFormatError(f"CdtDbtInd must be CRDT or DBIT, got {indicator!r}", _path(container))
+
+
+def _date(el: Element | None, path: str) -> date | None:
+    """A date from <.../Dt> or the date part of <.../DtTm>."""
+    if el is None:
+        return None
+    for sub in (f"{path}/Dt", f"{path}/DtTm"):
+        found = el.find(sub)
+        if found is not None and found.text:
+            text = found.text.strip()[:10]
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                raise StatementFormatError(f"date {found.text.strip()!r} is not an ISO date", _path(found)) from None
+    return None
+
+
+def _balances(stmt: Element) -> tuple[Balance, Balance]:
+    opening: Balance | None = None
+    closing: Balance | None = None
+    for bal in stmt.findall("Bal"):
+        code = _text(bal, "Tp/CdOrPrtry/Cd") or _text(bal, "Tp/CdOrPrtry/Prtry")
+        amount = _signed(bal, _required(bal, "Amt"))
+        balance = Balance(amount, _date(bal, "Dt"))
+        if code in _OPENING and opening is None:
+            opening = balance
+        elif code in _CLOSING:
+            closing = balance
+    if opening is None:
+        raise StatementFormatError("no opening balance (Bal with OPBD or PRCD)", _path(stmt))
+    if closing is None:
+        raise StatementFormatError("no closing balance (Bal with CLBD)", _path(stmt))
+    return opening, closing
+
+
+def _party(tx: Element, role: str) -> tuple[str, str, str]:
+    """Name, IBAN and BIC of the debtor or creditor of a transaction (camt.053.001.02 to .08)."""
+    parties = tx.find("RltdPties")
+    agents = tx.find("RltdAgts")
+    name = _text(parties, f"{role}/Nm") or _text(parties, f"{role}/Pty/Nm")
+    iban = compact_iban(_text(parties, f"{role}Acct/Id/IBAN"))
+    bic = _text(agents, f"{role}Agt/FinInstnId/BIC") or _text(agents, f"{role}Agt/FinInstnId/BICFI")
+    return name, iban, bic
+
+
+def _is_return(entry: Element, tx: Element | None) -> bool:
+    for node in (tx, entry):
+        if node is None:
+            continue
+        if node.find("RtrInf") is not None:
+            return True
+        sub_family = _text(node, "BkTxCd/Domn/Fmly/SubFmlyCd")
+        if sub_family in _RETURN_CODES:
+            return True
+    return _text(entry, "RvslInd").lower() == "true"
+
+
+def _line(entry: Element, tx: Element | None, amount: Decimal, booking: date, value: date | None) -> StatementLine:
+    outgoing = amount < 0
+    # Money in comes from the debtor; money out goes to the creditor. A return of a
+    # collection is money out whose counterparty is still the debtor of the collection.
+    returned = _is_return(entry, tx)
+    role = "Cdtr" if outgoing and not returned else "Dbtr"
+    name, iban, bic = _party(tx, role) if tx is not None else ("", "", "")
+    remittance: list[str] = []
+    structured = ""
+    if tx is not None:
+        for rmt in tx.findall("RmtInf"):
+            remittance.extend((u.text or "").strip() for u in rmt.findall("Ustrd"))
+            for ref in rmt.findall("Strd/CdtrRefInf/Ref"):
+                if ref.text and not structured:
+                    structured = ref.text.strip()
+    info = _text(entry, "AddtlNtryInf")
+    if info and not remittance:
+        remittance.append(info)
+    reason = _text(tx, "RtrInf/Rsn/Cd") or _text(tx, "RtrInf/Rsn/Prtry")
+    bank_ref = _text(tx, "Refs/AcctSvcrRef") or _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
+    end_to_end = _text(tx, "Refs/EndToEndId")
+    if end_to_end == "NOTPROVIDED":
+        end_to_end = ""
+    return StatementLine(
+        amount=amount,
+        booking_date=booking,
+        value_date=value,
+        counterparty_name=name,
+        counterparty_iban=iban,
+        counterparty_bic=bic,
+        structured_reference=structured,
+        remittance=" ".join(part for part in remittance if part),
+        bank_reference=bank_ref,
+        end_to_end_id=end_to_end,
+        return_reason=reason,
+        is_return=returned,
+    )
+
+
+def _entry_lines(entry: Element, stmt_date: date | None) -> list[StatementLine]:
+    status = _text(entry, "Sts/Cd") or _text(entry, "Sts")
+    if status and status != "BOOK":
+        return []  # pending or informational entries are not part of the booked balance
+    amount = _signed(entry, _required(entry, "Amt"))
+    booking = _date(entry, "BookgDt") or stmt_date
+    if booking is None:
+        raise StatementFormatError("entry has no booking date", _path(entry))
+    value = _date(entry, "ValDt")
+    details = entry.findall("NtryDtls/TxDtls")
+    if len(details) <= 1:
+        return [_line(entry, details[0] if details else None, amount, booking, value)]
+    # A batch booked as one entry: one line per transaction when they carry their amounts
+    # and add up to the entry; otherwise the entry as one line with the first details.
+    parts: list[Decimal] = []
+    for tx in details:
+        amt = tx.find("AmtDtls/TxAmt/Amt")
+        if amt is None:
+            amt = tx.find("Amt")
+        if amt is None:
+            return [_line(entry, details[0], amount, booking, value)]
+        sign = -1 if (_text(tx, "CdtDbtInd") or ("DBIT" if amount < 0 else "CRDT")) == "DBIT" else 1
+        parts.append(sign * _amount(amt))
+    if sum(parts, Decimal(0)) != amount:
+        raise StatementFormatError(
+            f"transaction details add up to {sum(parts, Decimal(0))}, the entry says {amount}", _path(entry)
+        )
+    return [_line(entry, tx, part, booking, value) for tx, part in zip(details, parts, strict=True)]
+
+
+def parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Statement]:
+    """Every statement (<Stmt>) in a camt.053 document."""
+    check_size(data, max_bytes)
+    try:
+        root = etree.fromstring(bytes(data), _parser())
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno if exc.lineno else "?"
+        raise StatementFormatError(f"not well-formed XML: {exc.msg}", f"line {line}") from None
+    if root is None:
+        raise StatementFormatError("the document has no root element")
+    if root.getroottree().docinfo.internalDTD is not None:
+        raise StatementFormatError("a DOCTYPE (DTD) is not allowed in a statement", "line 1")
+    namespace = etree.QName(root).namespace or ""
+    if namespace and "camt.053" not in namespace:
+        raise StatementFormatError(f"namespace {namespace!r} is not a camt.053 statement", "Document")
+    for node in root.iter():
+        if isinstance(node, etree._Entity):
+            raise StatementFormatError("entity references are not allowed", f"line {node.sourceline}")
+    _strip_namespaces(root)
+    container = root.find("BkToCstmrStmt")
+    if root.tag != "Document" or container is None:
+        raise StatementFormatError("expected Document/BkToCstmrStmt", _path(root))
+    statements = []
+    for stmt in container.findall("Stmt"):
+        acct = _required(stmt, "Acct")
+        iban = compact_iban(_text(acct, "Id/IBAN") or _text(acct, "Id/Othr/Id"))
+        if not iban:
+            raise StatementFormatError("the account has no IBAN or other id", _path(acct))
+        opening, closing = _balances(stmt)
+        currency = _text(acct, "Ccy") or (_required(stmt, "Bal/Amt").get("Ccy") or "")
+        if not currency:
+            raise StatementFormatError("no account currency (Acct/Ccy or Bal/Amt/@Ccy)", _path(acct))
+        stmt_date = closing.date
+        lines: list[StatementLine] = []
+        for entry in stmt.findall("Ntry"):
+            lines.extend(_entry_lines(entry, stmt_date))
+        statements.append(
+            Statement(
+                account_iban=iban,
+                currency=currency,
+                identification=_text(stmt, "Id"),
+                sequence=_text(stmt, "ElctrncSeqNb") or _text(stmt, "LglSeqNb") or _text(stmt, "Id"),
+                opening=opening,
+                closing=closing,
+                lines=tuple(lines),
+                format="camt.053",
+            )
+        )
+    if not statements:
+        raise StatementFormatError("the document holds no statement (Stmt)", "Document/BkToCstmrStmt")
+    return statements
+
+
+def write(statement: Statement, version: str = "08") -> bytes:
+    """A camt.053 document of one statement (used for test files, the demo and the benchmark)."""
+    ns = f"urn:iso:std:iso:20022:tech:xsd:camt.053.001.{version}"
+    root = etree.Element(f"{{{ns}}}Document", nsmap={None: ns})
+
+    def sub(parent: Element, tag: str, text: str | None = None, **attrib: str) -> Element:
+        el = etree.SubElement(parent, f"{{{ns}}}{tag}", **attrib)
+        if text is not None:
+            el.text = text
+        return el
+
+    container = sub(root, "BkToCstmrStmt")
+    header = sub(container, "GrpHdr")
+    sub(header, "MsgId", statement.identification or statement.sequence)
+    stmt = sub(container, "Stmt")
+    sub(stmt, "Id", statement.identification or statement.sequence)
+    sub(stmt, "ElctrncSeqNb", statement.sequence)
+    acct = sub(stmt, "Acct")
+    sub(sub(acct, "Id"), "IBAN", statement.account_iban)
+    sub(acct, "Ccy", statement.currency)
+    for code, balance in (("OPBD", statement.opening), ("CLBD", statement.closing)):
+        bal = sub(stmt, "Bal")
+        sub(sub(sub(bal, "Tp"), "CdOrPrtry"), "Cd", code)
+        sub(bal, "Amt", f"{abs(balance.amount):.2f}", Ccy=statement.currency)
+        sub(bal, "CdtDbtInd", "CRDT" if balance.amount >= 0 else "DBIT")
+        if balance.date:
+            sub(sub(bal, "Dt"), "Dt", balance.date.isoformat())
+    for line in statement.lines:
+        entry = sub(stmt, "Ntry")
+        sub(entry, "Amt", f"{abs(line.amount):.2f}", Ccy=statement.currency)
+        sub(entry, "CdtDbtInd", "CRDT" if line.amount >= 0 else "DBIT")
+        sub(sub(entry, "Sts"), "Cd", "BOOK")
+        sub(sub(entry, "BookgDt"), "Dt", line.booking_date.isoformat())
+        if line.value_date:
+            sub(sub(entry, "ValDt"), "Dt", line.value_date.isoformat())
+        if line.bank_reference:
+            sub(entry, "AcctSvcrRef", line.bank_reference)
+        tx = sub(sub(entry, "NtryDtls"), "TxDtls")
+        if line.end_to_end_id:
+            sub(sub(tx, "Refs"), "EndToEndId", line.end_to_end_id)
+        role = "Cdtr" if line.amount < 0 and not line.is_return else "Dbtr"
+        if line.counterparty_name or line.counterparty_iban:
+            parties = sub(tx, "RltdPties")
+            if line.counterparty_name:
+                sub(sub(sub(parties, role), "Pty"), "Nm", line.counterparty_name)
+            if line.counterparty_iban:
+                sub(sub(sub(parties, f"{role}Acct"), "Id"), "IBAN", line.counterparty_iban)
+        if line.counterparty_bic:
+            sub(sub(sub(sub(tx, "RltdAgts"), f"{role}Agt"), "FinInstnId"), "BICFI", line.counterparty_bic)
+        if line.remittance or line.structured_reference:
+            rmt = sub(tx, "RmtInf")
+            if line.remittance:
+                sub(rmt, "Ustrd", line.remittance)
+            if line.structured_reference:
+                sub(sub(sub(rmt, "Strd"), "CdtrRefInf"), "Ref", line.structured_reference)
+        if line.is_return:
+            rtr = sub(tx, "RtrInf")
+            if line.return_reason:
+                sub(sub(rtr, "Rsn"), "Cd", line.return_reason)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))

@@ -1,0 +1,165 @@
+"""Bank accounts, imported statements and their lines, and how each line was booked."""
+
+from django.conf import settings
+from django.db import models
+
+from facturo.administrations.models import Administration
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class BankAccount(models.Model):
+    administration = models.ForeignKey(Administration, on_delete=models.PROTECT, related_name="bank_accounts")
+    name = models.CharField(max_length=100)
+    iban = models.CharField(max_length=34)
+    bic = models.CharField(max_length=11, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    ledger_account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="+")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["administration", "iban"], name="bankaccount_unique_iban")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.iban}"
+
+
+class BankStatement(models.Model):
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="statements")
+    format = models.CharField(max_length=10)
+    identification = models.CharField(max_length=60, blank=True)
+    sequence = models.CharField(max_length=40)
+    opening_balance = models.DecimalField(**MONEY)
+    opening_date = models.DateField(null=True, blank=True)
+    closing_balance = models.DecimalField(**MONEY)
+    closing_date = models.DateField(null=True, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    file_sha256 = models.CharField(max_length=64)
+    line_count = models.PositiveIntegerField(default=0)
+    warnings = models.TextField(blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            # The same statement imported twice books nothing twice: the database refuses it.
+            models.UniqueConstraint(fields=["bank_account", "sequence"], name="statement_unique_sequence"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank_account.iban} #{self.sequence}"
+
+
+class LineState(models.TextChoices):
+    UNMATCHED = "unmatched", "Unmatched"
+    MATCHED = "matched", "Matched"
+
+
+class StatementLine(models.Model):
+    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="lines")
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField()
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    booking_date = models.DateField()
+    value_date = models.DateField(null=True, blank=True)
+    counterparty_name = models.CharField(max_length=140, blank=True)
+    counterparty_iban = models.CharField(max_length=34, blank=True)
+    counterparty_bic = models.CharField(max_length=11, blank=True)
+    structured_reference = models.CharField(max_length=40, blank=True)
+    remittance = models.TextField(blank=True)
+    bank_reference = models.CharField(max_length=60, blank=True)
+    end_to_end_id = models.CharField(max_length=60, blank=True)
+    return_reason = models.CharField(max_length=10, blank=True)
+    is_return = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=LineState.choices, default=LineState.UNMATCHED)
+    # The best proposals of the matcher when the line was not booked automatically.
+    suggestions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["statement_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["statement", "position"], name="statementline_unique_position")]
+        indexes = [models.Index(fields=["administration", "state", "id"], name="stline_admin_state_idx")]
+
+
+class ReconciliationKind(models.TextChoices):
+    INVOICES = "invoices", "Invoices"
+    ACCOUNT = "account", "Ledger account"
+    ON_ACCOUNT = "on_account", "Customer credit on account"
+    RETURN = "return", "Returned payment"
+
+
+class Reconciliation(models.Model):
+    """How a statement line was booked: to invoices (with a difference), to a ledger account, or
+    on a customer's account. Undoing writes a reversing entry and sets `undone_at`; nothing is
+    deleted."""
+
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
+    line = models.ForeignKey(StatementLine, on_delete=models.PROTECT, related_name="reconciliations")
+    kind = models.CharField(max_length=12, choices=ReconciliationKind.choices)
+    customer = models.ForeignKey("parties.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey("ledger.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    difference = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    difference_kind = models.CharField(max_length=12, blank=True)
+    automatic = models.BooleanField(default=False)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    evidence = models.JSONField(default=list, blank=True)
+    entry_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    undo_entry_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            # At most one live booking per line.
+            models.UniqueConstraint(
+                fields=["line"], condition=models.Q(undone_at__isnull=True), name="reconciliation_one_live_per_line"
+            ),
+        ]
+
+
+class PaymentAllocation(models.Model):
+    """Part of a line's amount settling one invoice or credit note (signed like the line)."""
+
+    reconciliation = models.ForeignKey(Reconciliation, on_delete=models.PROTECT, related_name="allocations")
+    invoice = models.ForeignKey("invoicing.Invoice", on_delete=models.PROTECT, related_name="payment_allocations")
+    amount = models.DecimalField(**MONEY)
+
+
+class CustomerIban(models.Model):
+    """An account a customer paid from, learned from a confirmed match."""
+
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey("parties.Customer", on_delete=models.PROTECT, related_name="known_ibans")
+    iban = models.CharField(max_length=34)
+    learned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["administration", "iban"], name="customeriban_unique")]
+
+
+class PaymentReturn(models.Model):
+    """A payment the bank took back (direct-debit return or refusal), with its reason code."""
+
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
+    reconciliation = models.OneToOneField(Reconciliation, on_delete=models.PROTECT, related_name="payment_return")
+    invoice = models.ForeignKey("invoicing.Invoice", on_delete=models.PROTECT, related_name="payment_returns")
+    amount = models.DecimalField(**MONEY)
+    reason_code = models.CharField(max_length=10, blank=True)
+    returned_on = models.DateField()
+
+    class Meta:
+        ordering = ["-returned_on", "-id"]

@@ -1,0 +1,957 @@
+"""Use cases of payments: bank accounts, statement import with automatic matching and booking,
+manual reconciliation, customer credit, returned payments, undo.
+
+Ledger model: every statement line is booked in the bank journal against the bank account's
+ledger account. A line matched at import goes straight to the receivables (and a difference
+account); a line not matched goes to the suspense account, from where a later manual match
+moves it. Undoing a match writes the reversing entry that moves the amount back to suspense,
+so the bank account's ledger balance always equals the statement's closing balance."""
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from facturo.administrations.access import Action, Context
+from facturo.administrations.models import DocumentKind, Role
+from facturo.core.errors import FieldError
+from facturo.core.matching import BankLine, MatchSettings, OpenItem, OpenItems, Proposal, propose
+from facturo.core.money import ZERO
+from facturo.core.settlement import settlement_status
+from facturo.db import bulk
+from facturo.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from facturo.formats import bankfile
+from facturo.formats.statement import Statement, StatementFormatError
+from facturo.invoicing.models import Invoice, InvoiceState
+from facturo.ledger.models import Account, AccountRole, JournalLine
+from facturo.ledger.services import AccountBook, EntryDraft, Posting, write_entries
+from facturo.parties.identifiers import normalize_iban
+from facturo.parties.models import Customer
+
+from .accounts import PaymentAccounts, payment_accounts
+from .models import (
+    BankAccount,
+    BankStatement,
+    CustomerIban,
+    LineState,
+    PaymentAllocation,
+    PaymentReturn,
+    Reconciliation,
+    ReconciliationKind,
+    StatementLine,
+)
+
+CENT = Decimal("0.01")
+PAYMENT_ROLES = frozenset({Role.ADMIN, Role.BILLING_CLERK, Role.COLLECTOR})
+
+
+def require_payments(ctx: Context) -> None:
+    """Booking payments: administrators, billing clerks and collectors; auditors only look."""
+    ctx.require(Action.VIEW)
+    if ctx.role not in PAYMENT_ROLES:
+        raise AccessDenied(f"role {ctx.role!r} may not book payments")
+
+
+def _posting(account_id: int, signed: Decimal, **keys: Any) -> Posting:
+    """A posting from a signed amount: positive is a debit, negative a credit."""
+    if signed >= 0:
+        return Posting(account_id, debit=signed, **keys)
+    return Posting(account_id, credit=-signed, **keys)
+
+
+# --- bank accounts -------------------------------------------------------------------------
+
+
+def create_bank_account(ctx: Context, data: Mapping[str, Any]) -> BankAccount:
+    ctx.require(Action.MANAGE_ADMINISTRATION)
+    errors: list[FieldError] = []
+    try:
+        iban = normalize_iban(str(data.get("iban") or ""))
+    except ValueError as exc:
+        errors.append(FieldError("iban", str(exc)))
+        iban = ""
+    currency = str(data.get("currency") or ctx.administration.currency).upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        errors.append(FieldError("currency", f"{currency!r} is not an ISO 4217 code"))
+    bic = str(data.get("bic") or "").strip().upper()
+    if bic and not re.fullmatch(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?", bic):
+        errors.append(FieldError("bic", f"{bic!r} is not a BIC"))
+    code = str(data.get("ledger_account") or "").strip()
+    accounts = Account.objects.filter(administration=ctx.administration)
+    if code:
+        ledger = accounts.filter(code=code).first()
+        if ledger is None:
+            errors.append(FieldError("ledger_account", f"no ledger account {code}"))
+    else:
+        ledger = accounts.filter(role=AccountRole.BANK).first()
+        if ledger is not None and BankAccount.objects.filter(ledger_account=ledger).exists():
+            errors.append(FieldError("ledger_account", f"{ledger.code} already serves another bank account; name one"))
+        elif ledger is None:
+            errors.append(FieldError("ledger_account", "the chart has no bank account; name one"))
+    if iban and BankAccount.objects.filter(administration=ctx.administration, iban=iban).exists():
+        errors.append(FieldError("iban", f"{iban} is already a bank account of this administration"))
+    if errors:
+        raise ValidationFailed(errors)
+    return BankAccount.objects.create(
+        administration=ctx.administration,
+        name=str(data.get("name") or iban)[:100],
+        iban=iban,
+        bic=bic,
+        currency=currency,
+        ledger_account=ledger,
+    )
+
+
+def bank_accounts(ctx: Context) -> list[BankAccount]:
+    ctx.require(Action.VIEW)
+    return list(BankAccount.objects.filter(administration=ctx.administration).select_related("ledger_account"))
+
+
+def ledger_balance(account: BankAccount) -> Decimal:
+    totals = JournalLine.objects.filter(
+        administration_id=account.administration_id, account_id=account.ledger_account_id
+    ).aggregate(d=Sum("debit"), c=Sum("credit"))
+    return ((totals["d"] or ZERO) - (totals["c"] or ZERO)).quantize(CENT)
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    statements: list[BankStatement] = field(default_factory=list)
+    lines: int = 0
+    automatic: int = 0
+    suggested: int = 0
+    unmatched: int = 0
+    returns: int = 0
+    warnings: list[str] = field(default_factory=list)
+    # (line id, invoice ids) of every automatic booking, for reports and the benchmark.
+    booked: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
+
+
+def _sequence_number(sequence: str) -> int | None:
+    head = sequence.split("/")[0].strip()
+    return int(head) if head.isdigit() else None
+
+
+def _check_sequence(account: BankAccount, stmt: Statement, where: str) -> list[str]:
+    """Refuses a statement that is not the next one; returns warnings to report."""
+    previous = BankStatement.objects.filter(bank_account=account).order_by("-id").first()
+    if previous is None:
+        balance = ledger_balance(account)
+        if balance != stmt.opening.amount:
+            return [
+                f"{where}: opening balance {stmt.opening.amount} differs from the ledger balance {balance} "
+                f"of {account.ledger_account.code}; the first statement sets the bank's view"
+            ]
+        return []
+    if previous.sequence == stmt.sequence:
+        raise Conflict(
+            f"{where}: statement {stmt.sequence} of {account.iban} was already imported "
+            f"on {timezone.localtime(previous.imported_at):%Y-%m-%d %H:%M}"
+        )
+    new, old = _sequence_number(stmt.sequence), _sequence_number(previous.sequence)
+    new_year = bool(stmt.closing.date and previous.closing_date and stmt.closing.date.year > previous.closing_date.year)
+    if new is not None and old is not None and new != old + 1 and not (new_year and new <= 1):
+        raise ValidationFailed(
+            FieldError(
+                where,
+                f"statement {stmt.sequence} is out of sequence: the last imported statement of {account.iban} "
+                f"is {previous.sequence}, the next is {old + 1}",
+            )
+        )
+    if previous.closing_date and stmt.closing.date and stmt.closing.date < previous.closing_date:
+        raise ValidationFailed(
+            FieldError(where, f"statement {stmt.sequence} closes before the last imported one ({previous.sequence})")
+        )
+    if stmt.opening.amount != previous.closing_balance:
+        raise ValidationFailed(
+            FieldError(
+                where,
+                f"opening balance {stmt.opening.amount} differs from the closing balance "
+                f"{previous.closing_balance} of statement {previous.sequence}: a statement is missing or wrong",
+            )
+        )
+    return []
+
+
+def _load_index(ctx: Context, currency_filter: Iterable[str]) -> OpenItems:
+    rows = Invoice.objects.filter(
+        administration=ctx.administration, state=InvoiceState.ISSUED, currency__in=list(currency_filter)
+    ).exclude(amount_open=0)
+    items = [
+        OpenItem(
+            r["id"],
+            r["number"],
+            r["customer_id"],
+            -r["amount_open"] if r["kind"] == DocumentKind.CREDIT_NOTE else r["amount_open"],
+            r["currency"],
+            r["payment_reference"],
+        )
+        for r in rows.values("id", "number", "customer_id", "amount_open", "kind", "currency", "payment_reference")
+    ]
+    return OpenItems(items, known_ibans(ctx))
+
+
+def known_ibans(ctx: Context) -> dict[str, int]:
+    ibans = {
+        c["iban"]: c["id"]
+        for c in Customer.objects.filter(administration=ctx.administration).exclude(iban="").values("id", "iban")
+    }
+    for row in CustomerIban.objects.filter(administration=ctx.administration).values("iban", "customer_id"):
+        ibans.setdefault(row["iban"], row["customer_id"])
+    return ibans
+
+
+def _suggestion_json(proposal: Proposal, index: OpenItems) -> dict[str, Any]:
+    return {
+        "customer_id": proposal.customer_id,
+        "score": proposal.score,
+        "allocations": [
+            {"invoice_id": a.item_id, "number": index.items[a.item_id].number, "amount": str(a.amount)}
+            for a in proposal.allocations
+        ],
+        "difference": str(proposal.difference),
+        "difference_kind": proposal.difference_kind.value,
+        "evidence": [{"rule": e.rule, "detail": e.detail, "points": e.points} for e in proposal.evidence],
+    }
+
+
+def _evidence_json(proposal: Proposal) -> list[dict[str, Any]]:
+    return [{"rule": e.rule, "detail": e.detail, "points": e.points} for e in proposal.evidence]
+
+
+@dataclass
+class _Booking:
+    line: bulk.Row
+    kind: str
+    allocations: list[tuple[int, Decimal]]
+    customer_id: int | None = None
+    account_id: int | None = None
+    difference: Decimal = ZERO
+    difference_kind: str = ""
+    score: int | None = None
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    reason: str = ""
+
+
+def import_statement(
+    ctx: Context,
+    data: bytes,
+    *,
+    file_name: str = "",
+    format: str = "",
+    settings: MatchSettings | None = None,
+    max_bytes: int | None = None,
+    account_iban: str = "",
+) -> ImportResult:
+    """Import every statement in a bank file, all or nothing; match and book its lines.
+
+    With `account_iban`, a file holding a statement of any other account is refused."""
+    require_payments(ctx)
+    expected = "".join(account_iban.split()).upper()
+    settings = settings or MatchSettings()
+    try:
+        kwargs = {"max_bytes": max_bytes} if max_bytes else {}
+        statements = bankfile.parse(data, format=format, **kwargs)
+    except StatementFormatError as exc:
+        raise ValidationFailed(
+            FieldError(
+                f"file {file_name}".strip() + (f" {exc.where}" if exc.where else ""),
+                str(exc).removeprefix(f"{exc.where}: "),
+            )
+        ) from None
+    digest = hashlib.sha256(data).hexdigest()
+    result = ImportResult()
+    with transaction.atomic():
+        index: OpenItems | None = None
+        accounts = payment_accounts(ctx.administration)
+        book = AccountBook(ctx.administration.pk)
+        for number, stmt in enumerate(statements, 1):
+            where = f"statement {number} ({stmt.sequence or stmt.identification})"
+            if expected and stmt.account_iban != expected:
+                raise ValidationFailed(FieldError(where, f"the statement is of {stmt.account_iban}, not of {expected}"))
+            account = (
+                BankAccount.objects.select_for_update()
+                .select_related("ledger_account")
+                .filter(administration=ctx.administration, iban=stmt.account_iban)
+                .first()
+            )
+            if account is None:
+                raise ValidationFailed(
+                    FieldError(where, f"{stmt.account_iban} is not a bank account of {ctx.administration.code}")
+                )
+            if stmt.currency != account.currency:
+                raise ValidationFailed(
+                    FieldError(
+                        where, f"the statement is in {stmt.currency}, the account {account.iban} in {account.currency}"
+                    )
+                )
+            if stmt.opening.amount + stmt.lines_total != stmt.closing.amount:
+                raise ValidationFailed(
+                    FieldError(
+                        where,
+                        f"opening {stmt.opening.amount} + lines {stmt.lines_total} ≠ closing {stmt.closing.amount}",
+                    )
+                )
+            if not stmt.sequence:
+                raise ValidationFailed(FieldError(where, "the statement has no number or sequence"))
+            result.warnings.extend(_check_sequence(account, stmt, where))
+            if index is None:
+                index = _load_index(ctx, {account.currency})
+            result.statements.append(
+                _import_one(ctx, account, stmt, index, accounts, book, settings, file_name, digest, result)
+            )
+        _write_statement_warnings(result)
+    return result
+
+
+def _write_statement_warnings(result: ImportResult) -> None:
+    if result.warnings and result.statements:
+        first = result.statements[0]
+        first.warnings = "\n".join(result.warnings)
+        first.save(update_fields=["warnings"])
+
+
+def _import_one(
+    ctx: Context,
+    account: BankAccount,
+    stmt: Statement,
+    index: OpenItems,
+    accounts: PaymentAccounts,
+    book: AccountBook,
+    settings: MatchSettings,
+    file_name: str,
+    digest: str,
+    result: ImportResult,
+) -> BankStatement:
+    admin_id = ctx.administration.pk
+    try:
+        with transaction.atomic():
+            statement = BankStatement.objects.create(
+                administration=ctx.administration,
+                bank_account=account,
+                format=stmt.format,
+                identification=stmt.identification[:60],
+                sequence=stmt.sequence[:40],
+                opening_balance=stmt.opening.amount,
+                opening_date=stmt.opening.date,
+                closing_balance=stmt.closing.amount,
+                closing_date=stmt.closing.date,
+                file_name=file_name[:200],
+                file_sha256=digest,
+                line_count=len(stmt.lines),
+                imported_by=ctx.user if ctx.user.is_authenticated else None,
+            )
+    except IntegrityError:
+        raise Conflict(f"statement {stmt.sequence} of {account.iban} was already imported") from None
+    ids = bulk.allocate_ids(StatementLine, len(stmt.lines))
+    lines = [
+        bulk.Row(
+            id=line_id,
+            statement_id=statement.pk,
+            administration_id=admin_id,
+            position=position,
+            amount=line.amount,
+            currency=stmt.currency,
+            booking_date=line.booking_date,
+            value_date=line.value_date,
+            counterparty_name=line.counterparty_name[:140],
+            counterparty_iban=line.counterparty_iban[:34],
+            counterparty_bic=line.counterparty_bic[:11],
+            structured_reference=line.structured_reference[:40],
+            remittance=line.remittance,
+            bank_reference=line.bank_reference[:60],
+            end_to_end_id=line.end_to_end_id[:60],
+            return_reason=line.return_reason[:10],
+            is_return=line.is_return,
+            state=LineState.UNMATCHED,
+            suggestions=[],
+        )
+        for position, (line_id, line) in enumerate(zip(ids, stmt.lines, strict=True), 1)
+    ]
+    bookings: list[_Booking] = []
+    for row in lines:
+        if row.is_return and row.amount < 0:
+            booking = _return_booking(ctx, row)
+            if booking is not None:
+                bookings.append(booking)
+                row.state = LineState.MATCHED
+                result.returns += 1
+            else:
+                result.unmatched += 1
+            continue
+        proposals = propose(
+            BankLine(row.amount, row.currency, row.counterparty_iban, row.structured_reference, row.remittance),
+            index,
+            settings,
+        )
+        best = proposals[0] if proposals else None
+        if best is not None and best.is_automatic(settings):
+            kind = best.difference_kind.value
+            bookings.append(
+                _Booking(
+                    line=row,
+                    kind=ReconciliationKind.INVOICES,
+                    allocations=[(a.item_id, a.amount) for a in best.allocations],
+                    customer_id=best.customer_id,
+                    account_id=accounts.for_difference(kind) if best.difference else None,
+                    difference=best.difference,
+                    difference_kind=kind if best.difference else "",
+                    score=best.score,
+                    evidence=_evidence_json(best),
+                )
+            )
+            for allocation in best.allocations:
+                index.settle(allocation.item_id, allocation.amount)
+            row.state = LineState.MATCHED
+            result.automatic += 1
+            result.booked.append((row.id, tuple(a.item_id for a in best.allocations)))
+        else:
+            row.suggestions = [_suggestion_json(p, index) for p in proposals]
+            if proposals:
+                result.suggested += 1
+            else:
+                result.unmatched += 1
+    result.lines += len(lines)
+    bulk.insert(StatementLine, lines, with_pk=True)
+    by_line = {b.line.id: b for b in bookings}
+    drafts = []
+    for row in lines:
+        booking = by_line.get(row.id)
+        postings = [_posting(account.ledger_account_id, row.amount, description=row.counterparty_name[:200])]
+        if booking is None:
+            postings.append(_posting(accounts.suspense, -row.amount, description="to be matched"))
+        else:
+            postings.extend(_match_postings(booking, accounts))
+        drafts.append(
+            EntryDraft(
+                journal_kind="bank",
+                date=row.booking_date,
+                description=f"{account.iban} #{statement.sequence}.{row.position} {row.counterparty_name}",
+                source_kind="bank_line",
+                source_id=row.id,
+                postings=tuple(postings),
+            )
+        )
+    entries = write_entries(admin_id, book, drafts)
+    entry_of_line = {e.source_id: e.id for e in entries}
+    _record(ctx, bookings, entry_of_line, accounts, automatic=True)
+    return statement
+
+
+def _match_postings(booking: _Booking, accounts: PaymentAccounts) -> list[Posting]:
+    """The receivables and difference side of a line's booking (the other side is the bank or suspense)."""
+    postings = [
+        _posting(accounts.receivables, -amount, customer_id=booking.customer_id, invoice_id=invoice_id)
+        for invoice_id, amount in booking.allocations
+    ]
+    if booking.difference:
+        assert booking.account_id is not None
+        keys = {"customer_id": booking.customer_id} if booking.account_id == accounts.customer_credit else {}
+        postings.append(_posting(booking.account_id, -booking.difference, description=booking.difference_kind, **keys))
+    return postings
+
+
+def _return_booking(ctx: Context, row: bulk.Row) -> _Booking | None:
+    """A returned collection or refused payment: find the invoice it paid, by the end-to-end id or
+    the numbers in the text, among invoices paid at least that much."""
+    tokens = set(re.findall(r"[0-9A-Za-z][0-9A-Za-z/\-._]*[0-9A-Za-z]", f"{row.end_to_end_id} {row.remittance}"))
+    tokens |= {t.split("-", 1)[1] for t in tokens if t.upper().startswith("DD-")}
+    if not tokens:
+        return None
+    candidates = list(
+        Invoice.objects.filter(
+            administration=ctx.administration,
+            state=InvoiceState.ISSUED,
+            kind=DocumentKind.INVOICE,
+            number__in=tokens,
+            amount_paid__gte=-row.amount,
+            currency=row.currency,
+        ).values("id", "customer_id")
+    )
+    if len(candidates) != 1:
+        return None
+    invoice = candidates[0]
+    return _Booking(
+        line=row,
+        kind=ReconciliationKind.RETURN,
+        allocations=[(invoice["id"], row.amount)],
+        customer_id=invoice["customer_id"],
+        reason=row.return_reason,
+        evidence=[
+            {"rule": "return", "detail": f"returned by the bank ({row.return_reason or 'no reason'})", "points": 100}
+        ],
+    )
+
+
+def _apply_to_invoices(allocations: Sequence[tuple[int, Decimal]], expect_open: Mapping[int, Decimal] | None) -> None:
+    """Add signed payments to invoices' settlement columns (locked); a credit note's refund is a
+    negative amount on a negative open item."""
+    delta: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for invoice_id, amount in allocations:
+        delta[invoice_id] += amount
+    if not delta:
+        return
+    ids = sorted(delta)
+    rows = bulk.fetch(
+        Invoice.objects.select_for_update().filter(bulk.among("id", ids)).order_by("id"),
+        "id",
+        "kind",
+        "number",
+        "tax_inclusive",
+        "amount_paid",
+        "amount_credited",
+        "amount_written_off",
+        "amount_open",
+    )
+    for row in rows:
+        sign = -1 if row.kind == DocumentKind.CREDIT_NOTE else 1
+        if (
+            expect_open is not None
+            and expect_open.get(row.id) is not None
+            and expect_open[row.id] != row.amount_open * sign
+        ):
+            raise Conflict(f"invoice {row.number} changed during the import; import the file again")
+        row.amount_paid += delta[row.id] * sign
+        state = settlement_status(row.tax_inclusive, row.amount_paid, row.amount_credited, row.amount_written_off)
+        row.amount_open = row.tax_inclusive - row.amount_paid - row.amount_credited - row.amount_written_off
+        if row.amount_open < 0 or row.amount_paid < 0:
+            raise ValidationFailed(FieldError("allocations", f"that would settle more than is open on {row.number}"))
+        row.settlement = state.value
+    bulk.update(Invoice, rows, ["amount_paid", "amount_open", "settlement"])
+
+
+def _record(
+    ctx: Context,
+    bookings: Sequence[_Booking],
+    entry_of_line: Mapping[int, int],
+    accounts: PaymentAccounts,
+    *,
+    automatic: bool,
+) -> list[int]:
+    if not bookings:
+        return []
+    now = timezone.now()
+    user_id = ctx.user.pk if ctx.user.is_authenticated else None
+    ids = bulk.allocate_ids(Reconciliation, len(bookings))
+    bulk.insert(
+        Reconciliation,
+        [
+            bulk.Row(
+                id=rec_id,
+                administration_id=ctx.administration.pk,
+                line_id=b.line.id,
+                kind=b.kind,
+                customer_id=b.customer_id,
+                account_id=b.account_id,
+                difference=b.difference,
+                difference_kind=b.difference_kind,
+                automatic=automatic,
+                score=b.score,
+                evidence=b.evidence,
+                entry_id=entry_of_line[b.line.id],
+                created_at=now,
+                created_by_id=user_id,
+                undone_at=None,
+                undone_by_id=None,
+                undo_entry_id=None,
+            )
+            for rec_id, b in zip(ids, bookings, strict=True)
+        ],
+        with_pk=True,
+    )
+    bulk.insert_values(
+        PaymentAllocation,
+        ("reconciliation", "invoice", "amount"),
+        [
+            (rec_id, invoice_id, amount)
+            for rec_id, b in zip(ids, bookings, strict=True)
+            for invoice_id, amount in b.allocations
+        ],
+    )
+    returns = [(rec_id, b) for rec_id, b in zip(ids, bookings, strict=True) if b.kind == ReconciliationKind.RETURN]
+    if returns:
+        bulk.insert(
+            PaymentReturn,
+            [
+                bulk.Row(
+                    administration_id=ctx.administration.pk,
+                    reconciliation_id=rec_id,
+                    invoice_id=b.allocations[0][0],
+                    amount=-b.line.amount,
+                    reason_code=b.reason,
+                    returned_on=b.line.booking_date,
+                )
+                for rec_id, b in returns
+            ],
+        )
+    _apply_to_invoices([a for b in bookings for a in b.allocations], None)
+    return ids
+
+
+# --- manual reconciliation -----------------------------------------------------------------
+
+
+def _line(ctx: Context, line_id: int) -> StatementLine:
+    line = (
+        StatementLine.objects.select_for_update(of=("self",))
+        .select_related("statement__bank_account")
+        .filter(administration=ctx.administration, pk=line_id)
+        .first()
+    )
+    if line is None:
+        raise NotFound(f"statement line {line_id} not found")
+    if line.state != LineState.UNMATCHED:
+        raise Conflict(f"statement line {line_id} is already booked; undo that first")
+    return line
+
+
+def _money(value: Any, path: str) -> Decimal:
+    if isinstance(value, float):
+        raise ValidationFailed(FieldError(path, "give amounts as decimal strings, not floats"))
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise ValidationFailed(FieldError(path, f"{value!r} is not an amount")) from None
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationFailed(FieldError(path, f"{value!r} is not an amount in cents"))
+    return amount
+
+
+def _book_manual(ctx: Context, line: StatementLine, booking: _Booking, accounts: PaymentAccounts) -> Reconciliation:
+    book = AccountBook(ctx.administration.pk)
+    postings = [_posting(accounts.suspense, line.amount, description="matched")] + _match_postings(booking, accounts)
+    (entry,) = write_entries(
+        ctx.administration.pk,
+        book,
+        [
+            EntryDraft(
+                journal_kind="bank",
+                date=timezone.localdate(),
+                description=f"match of {line.statement.bank_account.iban} #{line.statement.sequence}.{line.position}",
+                source_kind="payment_match",
+                source_id=line.pk,
+                postings=tuple(postings),
+            )
+        ],
+    )
+    (rec_id,) = _record(ctx, [booking], {line.pk: entry.id}, accounts, automatic=False)
+    line.state = LineState.MATCHED
+    line.save(update_fields=["state"])
+    return Reconciliation.objects.get(pk=rec_id)
+
+
+def match_line(
+    ctx: Context, line_id: int, allocations: Sequence[Mapping[str, Any]], difference_kind: str = ""
+) -> Reconciliation:
+    """Book a line to one or more invoices (amounts as the clerk splits them). What the split
+    leaves over is booked as `difference_kind`: discount or bank costs for a shortfall, on_account
+    (customer credit) for a surplus."""
+    require_payments(ctx)
+    if not allocations:
+        raise ValidationFailed(FieldError("allocations", "name at least one invoice"))
+    with transaction.atomic():
+        line = _line(ctx, line_id)
+        invoice_ids = []
+        amounts: list[tuple[int, Decimal]] = []
+        for n, alloc in enumerate(allocations):
+            try:
+                invoice_ids.append(int(alloc["invoice_id"]))
+            except (KeyError, TypeError, ValueError):
+                raise ValidationFailed(FieldError(f"allocations.{n}.invoice_id", "is required")) from None
+            amounts.append((invoice_ids[-1], _money(alloc.get("amount"), f"allocations.{n}.amount")))
+        invoices = {
+            i.pk: i
+            for i in Invoice.objects.filter(
+                administration=ctx.administration, pk__in=invoice_ids, state=InvoiceState.ISSUED
+            )
+        }
+        errors = []
+        for n, (invoice_id, amount) in enumerate(amounts):
+            invoice = invoices.get(invoice_id)
+            if invoice is None:
+                errors.append(FieldError(f"allocations.{n}.invoice_id", f"no issued invoice {invoice_id}"))
+                continue
+            signed_open = -invoice.amount_open if invoice.kind == DocumentKind.CREDIT_NOTE else invoice.amount_open
+            if invoice.currency != line.currency:
+                errors.append(
+                    FieldError(
+                        f"allocations.{n}", f"{invoice.number} is in {invoice.currency}, the line in {line.currency}"
+                    )
+                )
+            elif amount == 0 or (amount > 0) != (signed_open > 0) or abs(amount) > abs(signed_open):
+                errors.append(
+                    FieldError(
+                        f"allocations.{n}.amount",
+                        f"{amount} does not fit what is open on {invoice.number} ({signed_open})",
+                    )
+                )
+        if errors:
+            raise ValidationFailed(errors)
+        customers = {invoices[i].customer_id for i, _ in amounts}
+        difference = line.amount - sum((a for _, a in amounts), ZERO)
+        if difference and difference_kind not in ("discount", "bank_costs", "on_account"):
+            raise ValidationFailed(
+                FieldError(
+                    "difference_kind", f"the split leaves {difference}: book it as discount, bank_costs or on_account"
+                )
+            )
+        if (
+            difference
+            and difference_kind == "on_account"
+            and ((difference > 0) != (line.amount > 0) or len(customers) != 1)
+        ):
+            raise ValidationFailed(
+                FieldError("difference_kind", "only a surplus of one customer's payment goes on account")
+            )
+        if difference and difference_kind in ("discount", "bank_costs") and (difference > 0) == (line.amount > 0):
+            raise ValidationFailed(FieldError("difference_kind", f"{difference} is a surplus, not a shortfall"))
+        accounts = payment_accounts(ctx.administration)
+        customer_id = customers.pop() if len(customers) == 1 else None
+        booking = _Booking(
+            line=bulk.Row(id=line.pk, amount=line.amount, booking_date=line.booking_date),
+            kind=ReconciliationKind.INVOICES,
+            allocations=amounts,
+            customer_id=customer_id,
+            account_id=accounts.for_difference(difference_kind) if difference else None,
+            difference=difference,
+            difference_kind=difference_kind if difference else "",
+            evidence=[{"rule": "manual", "detail": f"matched by {ctx.user}", "points": 100}],
+        )
+        reconciliation = _book_manual(ctx, line, booking, accounts)
+        if customer_id is not None:
+            learn_iban(ctx, customer_id, line.counterparty_iban)
+        return reconciliation
+
+
+def book_to_account(ctx: Context, line_id: int, account_code: str, note: str = "") -> Reconciliation:
+    """Book a line to a ledger account (bank costs, interest, a supplier...)."""
+    require_payments(ctx)
+    with transaction.atomic():
+        line = _line(ctx, line_id)
+        account = Account.objects.filter(administration=ctx.administration, code=account_code).first()
+        accounts = payment_accounts(ctx.administration)
+        if account is None:
+            raise ValidationFailed(FieldError("account", f"no ledger account {account_code}"))
+        if account.pk in (accounts.receivables, accounts.suspense, line.statement.bank_account.ledger_account_id):
+            raise ValidationFailed(FieldError("account", f"{account.code} cannot take a statement line directly"))
+        booking = _Booking(
+            line=bulk.Row(id=line.pk, amount=line.amount, booking_date=line.booking_date),
+            kind=ReconciliationKind.ACCOUNT,
+            allocations=[],
+            account_id=account.pk,
+            difference=line.amount,
+            difference_kind="account",
+            evidence=[{"rule": "manual", "detail": note or f"booked to {account.code} by {ctx.user}", "points": 100}],
+        )
+        return _book_manual(ctx, line, booking, accounts)
+
+
+def put_on_account(ctx: Context, line_id: int, customer_id: int) -> Reconciliation:
+    """A payment of a known customer that settles nothing yet: a credit on the customer's account."""
+    require_payments(ctx)
+    with transaction.atomic():
+        line = _line(ctx, line_id)
+        if not Customer.objects.filter(administration=ctx.administration, pk=customer_id).exists():
+            raise ValidationFailed(FieldError("customer_id", f"no customer {customer_id}"))
+        accounts = payment_accounts(ctx.administration)
+        booking = _Booking(
+            line=bulk.Row(id=line.pk, amount=line.amount, booking_date=line.booking_date),
+            kind=ReconciliationKind.ON_ACCOUNT,
+            allocations=[],
+            customer_id=customer_id,
+            account_id=accounts.customer_credit,
+            difference=line.amount,
+            difference_kind="on_account",
+            evidence=[{"rule": "manual", "detail": f"put on account by {ctx.user}", "points": 100}],
+        )
+        reconciliation = _book_manual(ctx, line, booking, accounts)
+        learn_iban(ctx, customer_id, line.counterparty_iban)
+        return reconciliation
+
+
+def learn_iban(ctx: Context, customer_id: int, iban: str) -> None:
+    if iban and not CustomerIban.objects.filter(administration=ctx.administration, iban=iban).exists():
+        CustomerIban.objects.create(administration=ctx.administration, customer_id=customer_id, iban=iban)
+
+
+def undo(ctx: Context, reconciliation_id: int) -> Reconciliation:
+    """Undo a booking with a reversing entry: the amount goes back to suspense, the invoices open again."""
+    require_payments(ctx)
+    with transaction.atomic():
+        rec = (
+            Reconciliation.objects.select_for_update()
+            .select_related("line__statement__bank_account")
+            .filter(administration=ctx.administration, pk=reconciliation_id)
+            .first()
+        )
+        if rec is None:
+            raise NotFound(f"reconciliation {reconciliation_id} not found")
+        if rec.undone_at is not None:
+            raise Conflict(f"reconciliation {reconciliation_id} was already undone")
+        accounts = payment_accounts(ctx.administration)
+        allocations = [(a.invoice_id, a.amount) for a in rec.allocations.all()]
+        if rec.account_id == accounts.customer_credit and rec.customer_id is not None:
+            if customer_credit(ctx, rec.customer_id) < rec.difference:
+                raise Conflict("the customer's credit from this payment has been used; undo that first")
+        line = rec.line
+        postings = [_posting(accounts.suspense, -line.amount, description="undo")]
+        postings += [
+            _posting(accounts.receivables, amount, customer_id=rec.customer_id, invoice_id=invoice_id)
+            for invoice_id, amount in allocations
+        ]
+        if rec.difference:
+            keys = {"customer_id": rec.customer_id} if rec.account_id == accounts.customer_credit else {}
+            postings.append(_posting(rec.account_id, rec.difference, description=f"undo {rec.difference_kind}", **keys))
+        (entry,) = write_entries(
+            ctx.administration.pk,
+            AccountBook(ctx.administration.pk),
+            [
+                EntryDraft(
+                    journal_kind="bank",
+                    date=timezone.localdate(),
+                    description=f"undo match of {line.statement.bank_account.iban} "
+                    f"#{line.statement.sequence}.{line.position}",
+                    source_kind="payment_undo",
+                    source_id=rec.pk,
+                    postings=tuple(postings),
+                )
+            ],
+        )
+        _apply_to_invoices([(invoice_id, -amount) for invoice_id, amount in allocations], None)
+        rec.undone_at = timezone.now()
+        rec.undone_by = ctx.user if ctx.user.is_authenticated else None
+        rec.undo_entry_id = entry.id
+        rec.save(update_fields=["undone_at", "undone_by", "undo_entry_id"])
+        line.state = LineState.UNMATCHED
+        line.save(update_fields=["state"])
+        return rec
+
+
+def customer_credit(ctx: Context, customer_id: int) -> Decimal:
+    """What the customer has on account (paid and not yet used or refunded)."""
+    ctx.require(Action.VIEW)
+    accounts = payment_accounts(ctx.administration)
+    totals = JournalLine.objects.filter(
+        administration=ctx.administration, account_id=accounts.customer_credit, customer_id=customer_id
+    ).aggregate(d=Sum("debit"), c=Sum("credit"))
+    return ((totals["c"] or ZERO) - (totals["d"] or ZERO)).quantize(CENT)
+
+
+def apply_credit(ctx: Context, customer_id: int, invoice_id: int, amount: Any) -> Decimal:
+    """Use a customer's credit on account against one of their open invoices."""
+    require_payments(ctx)
+    value = _money(amount, "amount")
+    with transaction.atomic():
+        Customer.objects.select_for_update().filter(administration=ctx.administration, pk=customer_id).first()
+        invoice = Invoice.objects.filter(
+            administration=ctx.administration,
+            pk=invoice_id,
+            customer_id=customer_id,
+            state=InvoiceState.ISSUED,
+            kind=DocumentKind.INVOICE,
+        ).first()
+        if invoice is None:
+            raise ValidationFailed(FieldError("invoice_id", f"no issued invoice {invoice_id} of this customer"))
+        available = customer_credit(ctx, customer_id)
+        if value <= 0 or value > available or value > invoice.amount_open:
+            raise ValidationFailed(
+                FieldError(
+                    "amount",
+                    f"{value} must be above 0 and at most the credit {available} "
+                    f"and what is open ({invoice.amount_open})",
+                )
+            )
+        accounts = payment_accounts(ctx.administration)
+        write_entries(
+            ctx.administration.pk,
+            AccountBook(ctx.administration.pk),
+            [
+                EntryDraft(
+                    journal_kind="memorial",
+                    date=timezone.localdate(),
+                    description=f"credit on account used for {invoice.number}",
+                    source_kind="customer_credit",
+                    source_id=invoice.pk,
+                    postings=(
+                        Posting(accounts.customer_credit, debit=value, customer_id=customer_id),
+                        Posting(accounts.receivables, credit=value, customer_id=customer_id, invoice_id=invoice.pk),
+                    ),
+                )
+            ],
+        )
+        _apply_to_invoices([(invoice.pk, value)], None)
+        return customer_credit(ctx, customer_id)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def statements(ctx: Context) -> list[BankStatement]:
+    ctx.require(Action.VIEW)
+    return list(BankStatement.objects.filter(administration=ctx.administration).select_related("bank_account")[:200])
+
+
+def open_lines(ctx: Context, limit: int = 200) -> list[StatementLine]:
+    ctx.require(Action.VIEW)
+    return list(
+        StatementLine.objects.filter(administration=ctx.administration, state=LineState.UNMATCHED)
+        .select_related("statement__bank_account")
+        .order_by("booking_date", "id")[:limit]
+    )
+
+
+def suggestions_for(ctx: Context, line_id: int, settings: MatchSettings | None = None) -> list[dict[str, Any]]:
+    """Fresh proposals for an unmatched line against today's open items."""
+    ctx.require(Action.VIEW)
+    line = StatementLine.objects.filter(administration=ctx.administration, pk=line_id).first()
+    if line is None:
+        raise NotFound(f"statement line {line_id} not found")
+    index = _load_index(ctx, {line.currency})
+    proposals = propose(
+        BankLine(line.amount, line.currency, line.counterparty_iban, line.structured_reference, line.remittance),
+        index,
+        settings,
+    )
+    return [_suggestion_json(p, index) for p in proposals]
+
+
+def search_open_items(ctx: Context, query: str, limit: int = 20) -> list[Invoice]:
+    ctx.require(Action.VIEW)
+    items = Invoice.objects.filter(administration=ctx.administration, state=InvoiceState.ISSUED).exclude(amount_open=0)
+    text = query.strip()
+    if text:
+        condition = Q(number__icontains=text) | Q(customer__name__icontains=text) | Q(payment_reference__icontains=text)
+        try:
+            condition |= Q(amount_open=Decimal(text.replace(",", ".")))
+        except InvalidOperation:
+            pass
+        items = items.filter(condition)
+    return list(items.select_related("customer").order_by("due_date", "id")[:limit])
+
+
+def returned_payments(ctx: Context) -> list[PaymentReturn]:
+    ctx.require(Action.VIEW)
+    return list(
+        PaymentReturn.objects.filter(
+            administration=ctx.administration, reconciliation__undone_at__isnull=True
+        ).select_related("invoice__customer")
+    )
+
+
+def reconciliations_for_line(ctx: Context, line_id: int) -> list[Reconciliation]:
+    ctx.require(Action.VIEW)
+    return list(
+        Reconciliation.objects.filter(administration=ctx.administration, line_id=line_id).prefetch_related(
+            "allocations__invoice"
+        )
+    )

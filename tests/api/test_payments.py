@@ -1,0 +1,41 @@
+"""The payments API: register an account, upload a statement, reconcile a line, undo, returns."""
+
+import base64
+from pathlib import Path
+
+from facturo.invoicing import services as invoicing
+
+SAMPLE = Path(__file__).parent.parent / "formats" / "samples" / "camt053_v02_ing.xml"
+
+
+def test_upload_reconcile_and_undo(api, ctx, customer, item):
+    admin = ctx.administration.code
+    created = api.post(f"/administrations/{admin}/bank-accounts", {"iban": "NL69INGB0123456789", "name": "ING"})
+    assert created.status_code == 201, created.content
+    bad = api.post(f"/administrations/{admin}/bank-accounts", {"iban": "NL00XXXX"})
+    assert bad.status_code == 422 and bad.json()["error"]["fields"][0]["path"] == "body.iban"
+    body = {"file_name": "ing.xml", "content_base64": base64.b64encode(SAMPLE.read_bytes()).decode()}
+    imported = api.post(f"/administrations/{admin}/bank-statements", body)
+    assert imported.status_code == 201 and imported.json()["unmatched"] == 2
+    again = api.post(f"/administrations/{admin}/bank-statements", body)
+    assert again.status_code == 409
+    lines = api.get(f"/administrations/{admin}/statement-lines").json()
+    received = next(line for line in lines if line["amount"] == "484.00")
+    draft = invoicing.create_draft(
+        ctx, {"customer_id": customer.pk, "lines": [{"item": "ONDH", "quantity": "10", "service_date": "2026-11-02"}]}
+    )
+    invoice = invoicing.issue(ctx, draft.pk)
+    matched = api.post(
+        f"/administrations/{admin}/statement-lines/{received['id']}/match",
+        {"allocations": [{"invoice_id": invoice.pk, "amount": "484.00"}]},
+    )
+    assert matched.status_code == 201, matched.content
+    undone = api.post(f"/administrations/{admin}/reconciliations/{matched.json()['id']}/undo")
+    assert undone.status_code == 200 and undone.json()["undone"]
+    float_amount = api.post(
+        f"/administrations/{admin}/statement-lines/{received['id']}/match",
+        {"allocations": [{"invoice_id": invoice.pk, "amount": 484.0}]},
+    )
+    assert float_amount.status_code == 422
+    assert api.get(f"/administrations/{admin}/returned-payments").json() == []
+    assert api.get(f"/administrations/{admin}/bank-accounts").json()[0]["ledger_balance"] == "452.10"
