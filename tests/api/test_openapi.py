@@ -24,6 +24,8 @@ def test_openapi_json_loads_and_every_operation_is_typed(db):
                 assert response["content"][binary[0]]["schema"] == {"type": "string", "format": "binary"}
                 continue
             schema = response["content"]["application/json"]["schema"]
+            if schema.get("type") == "array":  # a short, unpaged list of typed objects
+                schema = schema["items"]
             assert "$ref" in schema, (method, path, code)
         for code in ("401", "422"):
             assert responses[code]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
