@@ -570,7 +570,10 @@ def _precheck(invoice: Invoice, channel: str) -> list[dict[str, str]]:
     """Problems that stop this invoice from going out through the channel."""
     if channel == Channel.EMAIL:
         formats = einvoice.formats_for(invoice) if einvoice.available() else []
-        wanted = [f for f in formats if f in ("peppol", "nlcius", "cii")]
+        if "cii" in formats:
+            wanted = ["cii"]
+        else:
+            wanted = [f for f in ("nlcius", "peppol") if f in formats][:1]
     elif channel == Channel.PEPPOL:
         formats = einvoice.formats_for(invoice) if einvoice.available() else []
         wanted = ["nlcius" if "nlcius" in formats else "peppol"]
@@ -820,14 +823,16 @@ def mail_for(sending: Sending, invoice: Invoice) -> channels.Mail:
     formats = einvoice.formats_for(invoice) if einvoice.available() else []
     files: list[channels.File] = []
     if "cii" in formats:
+        # A customer who asked for Factur-X gets that one PDF, the structured invoice inside it.
         files.append(channels.File(f"{invoice.number}.pdf", "application/pdf", render_facturx(invoice)))
     else:
         files.append(channels.File(pdf_filename(invoice), "application/pdf", render_pdf(invoice)))
-    for fmt in ("nlcius", "peppol"):
-        if fmt in formats:
-            xml = build_einvoice(invoice, fmt, with_pdf=False)
-            files.append(channels.File(einvoice.FILE_NAMES[fmt].format(number=invoice.number), "application/xml", xml))
-            break
+        for fmt in ("nlcius", "peppol"):
+            if fmt in formats:
+                xml = build_einvoice(invoice, fmt, with_pdf=False)
+                name = einvoice.FILE_NAMES[fmt].format(number=invoice.number)
+                files.append(channels.File(name, "application/xml", xml))
+                break
     corrects = invoice.corrects.number if invoice.corrects_id and invoice.corrects else ""
     values = {
         "number": invoice.number or "",
