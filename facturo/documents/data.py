@@ -5,10 +5,10 @@ receives is Typst code (the data travels as JSON and is read with Typst's `json`
 
 import io
 from collections.abc import Sequence
-from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from segno import helpers as segno_helpers
