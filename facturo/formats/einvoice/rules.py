@@ -97,8 +97,8 @@ def validate(doc: Document, profile: str = "peppol") -> list[Problem]:
     _core(check)
     _calculations(check)
     _vat_categories(check)
-    if profile in ("peppol", "nlcius"):
-        _peppol(check, strict=profile == "peppol")
+    if profile == "peppol":
+        _peppol(check)
     if profile in ("peppol", "nlcius"):
         _dutch(check, nlcius=profile == "nlcius")
     if profile == "ksef":
@@ -393,18 +393,17 @@ def _category_rates(c: _Checker, category: str, prefix: str) -> None:
 # -- PEPPOL BIS Billing 3.0 ------------------------------------------------------------------
 
 
-def _peppol(c: _Checker, strict: bool) -> None:
+def _peppol(c: _Checker) -> None:
     doc = c.doc
     kind = _kind(doc)
-    if strict:
-        allowed = codes.PEPPOL_CREDIT_NOTE_TYPE_CODES if doc.is_credit_note else codes.PEPPOL_INVOICE_TYPE_CODES
-        c.require(doc.kind.value in allowed, "PEPPOL-EN16931-P0101" if doc.is_credit_note else
-                  "PEPPOL-EN16931-P0100", "BT-3 type code", f"type code {doc.kind.value} is not allowed in PEPPOL")
-        c.require(len(doc.notes) <= 1, "PEPPOL-EN16931-R002", "BT-22 notes",
-                  f"PEPPOL allows one note on the {kind}, it has {len(doc.notes)}")
+    allowed = codes.PEPPOL_CREDIT_NOTE_TYPE_CODES if doc.is_credit_note else codes.PEPPOL_INVOICE_TYPE_CODES
+    c.require(doc.kind.value in allowed, "PEPPOL-EN16931-P0101" if doc.is_credit_note else
+              "PEPPOL-EN16931-P0100", "BT-3 type code", f"type code {doc.kind.value} is not allowed in PEPPOL")
+    c.require(len(doc.notes) <= 1, "PEPPOL-EN16931-R002", "BT-22 notes",
+              f"PEPPOL allows one note on the {kind}, it has {len(doc.notes)}")
     c.require(doc.buyer_reference or doc.order_reference, "PEPPOL-EN16931-R003", "BT-10 buyer reference",
               f"customer {doc.buyer.name} gave no buyer reference and no order number; PEPPOL needs one of them")
-    if doc.specification and strict:
+    if doc.specification:
         c.require(doc.specification == PEPPOL_SPECIFICATION, "PEPPOL-EN16931-R004", "BT-24 specification",
                   f"the specification identifier must be {PEPPOL_SPECIFICATION}")
     if doc.specification or doc.business_process:
@@ -421,11 +420,10 @@ def _peppol(c: _Checker, strict: bool) -> None:
         if doc.tax_total_accounting is not None and doc.tax_total and doc.tax_total_accounting:
             c.require((doc.tax_total > 0) == (doc.tax_total_accounting > 0), "PEPPOL-EN16931-R055",
                       "BT-111", "the VAT total in the accounting currency must have the same sign as the VAT total")
-    if strict:
-        c.require(doc.buyer.endpoint is not None and doc.buyer.endpoint.value, "PEPPOL-EN16931-R010",
-                  "customer electronic address", f"customer {doc.buyer.name} has no PEPPOL endpoint")
-        c.require(doc.seller.endpoint is not None and doc.seller.endpoint.value, "PEPPOL-EN16931-R020",
-                  "seller electronic address", f"the seller {doc.seller.name} has no PEPPOL endpoint")
+    c.require(doc.buyer.endpoint is not None and doc.buyer.endpoint.value, "PEPPOL-EN16931-R010",
+              "customer electronic address", f"customer {doc.buyer.name} has no PEPPOL endpoint")
+    c.require(doc.seller.endpoint is not None and doc.seller.endpoint.value, "PEPPOL-EN16931-R020",
+              "seller electronic address", f"the seller {doc.seller.name} has no PEPPOL endpoint")
     for role, party in (("seller", doc.seller), ("customer", doc.buyer)):
         if party.endpoint is not None and party.endpoint.scheme:
             scheme = party.endpoint.scheme
@@ -535,7 +533,21 @@ def _peppol_allowance(c: _Checker, item: AllowanceCharge, path: str) -> None:
                   f"{item.percent}% of {item.base_amount} is {expected}, not {item.amount}")
 
 
-# -- The Netherlands: NL-R-* (PEPPOL country rules for Dutch suppliers) and NLCIUS ---------------
+# -- The Netherlands: NL-R-* (PEPPOL country rules) and BR-NL-* (NLCIUS / SI-UBL 2.0) ----------
+#
+# Both apply to Dutch suppliers only. PEPPOL took over most NLCIUS rules under new numbers;
+# the SI-UBL 2.0 Schematron reports the NLCIUS numbers, so each profile uses its own ids.
+
+_NL_RULES = {  # meaning: (PEPPOL id, NLCIUS id)
+    "credit_reference": ("NL-R-001", "FACTURO-NL-CN"),
+    "seller_address": ("NL-R-002", "BR-NL-3"),
+    "seller_registration": ("NL-R-003", "BR-NL-1"),
+    "buyer_address": ("NL-R-004", "BR-NL-4"),
+    "buyer_registration": ("NL-R-005", "BR-NL-10"),
+    "payment_means": ("NL-R-007", "BR-NL-11"),
+    "payment_code": ("NL-R-008", "BR-NL-12"),
+    "order_reference": ("NL-R-009", "BR-NL-13"),
+}
 
 
 def _dutch(c: _Checker, nlcius: bool) -> None:
@@ -543,32 +555,43 @@ def _dutch(c: _Checker, nlcius: bool) -> None:
     seller, buyer = doc.seller, doc.buyer
     if seller.address.country != "NL":
         return
+
+    def rule(meaning: str) -> str:
+        return _NL_RULES[meaning][1 if nlcius else 0]
+
+    if nlcius:
+        c.require(doc.buyer_reference or doc.order_reference, "BR-NL-2", "BT-10 buyer reference",
+                  f"customer {buyer.name} gave no buyer reference and no order number; NLCIUS needs one of them")
+        c.require(doc.kind.value in ("380", "381", "384", "389"), "BR-NL-7", "BT-3 type code",
+                  f"type code {doc.kind.value} is not allowed in NLCIUS")
     if doc.is_credit_note:
-        c.require(doc.preceding_invoices, "NL-R-001", "BT-25 preceding invoice",
+        # PEPPOL NL-R-001; SI-UBL only demands it of corrective invoices (384), facturo of every credit note.
+        c.require(doc.preceding_invoices, rule("credit_reference"), "BT-25 preceding invoice",
                   "credit note without a reference to the invoice it corrects")
     address = seller.address
-    c.require(address.street and address.city and address.postal_code, "NL-R-002", "seller address",
+    c.require(address.street and address.city and address.postal_code, rule("seller_address"), "seller address",
               "a Dutch seller's address needs street, postal code and city")
     legal = seller.legal_id
     if legal is not None or nlcius:
-        c.require(legal is not None and legal.scheme in ("0106", "0190") and legal.value, "NL-R-003",
+        c.require(legal is not None and legal.scheme in ("0106", "0190") and legal.value, rule("seller_registration"),
                   "seller registration", "the seller's registration must be a KvK (0106) or OIN (0190) number")
     if buyer.address.country == "NL":
         b = buyer.address
-        c.require(b.street and b.city and b.postal_code, "NL-R-004", "customer address",
+        c.require(b.street and b.city and b.postal_code, rule("buyer_address"), "customer address",
                   f"customer {buyer.name} needs street, postal code and city in the address")
-        if buyer.legal_id is not None or nlcius:
-            c.require(buyer.legal_id is not None and buyer.legal_id.scheme in ("0106", "0190")
-                      and buyer.legal_id.value, "NL-R-005", "customer registration",
-                      f"customer {buyer.name} needs a KvK (0106) or OIN (0190) number")
+        legal = buyer.legal_id
+        if nlcius or legal is not None:
+            c.require(legal is not None and legal.scheme in ("0106", "0190") and legal.value,
+                      rule("buyer_registration"), "customer registration",
+                      f"customer {buyer.name} needs a KvK (0106) or OIN (0190) number as registration")
     if doc.totals.payable > 0:
-        c.require(doc.payment_means, "NL-R-007", "payment means",
+        c.require(doc.payment_means, rule("payment_means"), "payment means",
                   "a Dutch seller must say how to pay (payment means) when an amount is due")
     for means in doc.payment_means:
-        c.require(means.code in ("30", "48", "49", "57", "58", "59"), "NL-R-008", "payment means",
+        c.require(means.code in ("30", "48", "49", "57", "58", "59"), rule("payment_code"), "payment means",
                   f"payment means code {means.code} is not allowed for a Dutch seller (30, 48, 49, 57, 58, 59)")
     if any(line.order_line_reference for line in doc.lines):
-        c.require(doc.order_reference, "NL-R-009", "BT-13 order reference",
+        c.require(doc.order_reference, rule("order_reference"), "BT-13 order reference",
                   "lines refer to order lines, so the order number itself must be on the document")
 
 

@@ -9,6 +9,7 @@ Only elements with a value are written (PEPPOL-EN16931-R008: no empty elements).
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Final
@@ -324,3 +325,33 @@ def write_ubl(doc: Document, customization: str = PEPPOL_CUSTOMIZATION) -> bytes
     for line in doc.lines:
         _line(root, line, doc)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+def nlcius_variant(doc: Document) -> Document:
+    """`doc` as NLCIUS prefers it from a Dutch supplier: without what SI-UBL 2.0 advises
+    against (BR-NL-24 preceding invoice date, BR-NL-29 payment means text, BR-NL-30 account
+    name, BR-NL-31 BIC on SEPA payments, BR-NL-32 allowance reason codes, BR-NL-35 VATEX
+    codes), each replaced by its text where the rules need one. Other suppliers: unchanged."""
+    if doc.seller.address.country != "NL":
+        return doc
+
+    def allowance(item: AllowanceCharge) -> AllowanceCharge:
+        if not item.reason_code:
+            return item
+        return replace(item, reason=item.reason or item.reason_code, reason_code="")
+
+    return replace(
+        doc,
+        preceding_invoices=[replace(p, issue_date=None) for p in doc.preceding_invoices],
+        payment_means=[
+            replace(m, text="", account_name="", bic="" if m.code in ("58", "59") else m.bic)
+            for m in doc.payment_means
+        ],
+        allowances_charges=[allowance(a) for a in doc.allowances_charges],
+        lines=[replace(line, allowances_charges=[allowance(a) for a in line.allowances_charges]) for line in doc.lines],
+        vat_breakdown=[
+            replace(v, exemption_code="", exemption_reason=v.exemption_reason or v.exemption_code)
+            if v.exemption_code else v
+            for v in doc.vat_breakdown
+        ],
+    )
