@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "facturo.catalog",
     "facturo.charges",
     "facturo.invoicing",
+    "facturo.einvoicing",
     "facturo.api",
     "facturo.web",
     "facturo.console",

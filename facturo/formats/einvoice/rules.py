@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
-from stdnum import luhn
+from stdnum import ean, luhn
 from stdnum.be import vat as be_vat
+from stdnum.no import orgnr
 
 from . import codes
 from .model import AllowanceCharge, Document, Identifier, Party, VatBreakdown
@@ -477,20 +478,12 @@ def _identifiers(party: Party) -> Iterable[Identifier]:
         yield party.legal_id
 
 
-def _gln_ok(value: str) -> bool:
-    if not value.isdigit() or len(value) < 2:
-        return False
-    digits = [int(ch) for ch in value[:-1]][::-1]
-    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(digits))
-    return (10 - total % 10) % 10 == int(value[-1])
-
-
 def _common_identifier(c: _Checker, identifier: Identifier, path: str, label: str) -> None:
     value, scheme = identifier.value.strip(), identifier.scheme
     if scheme == "0088":
-        c.require(_gln_ok(value), "PEPPOL-COMMON-R040", path, f"{label}: GLN {value} has a wrong check digit")
+        c.require(ean.is_valid(value), "PEPPOL-COMMON-R040", path, f"{label}: GLN {value} has a wrong check digit")
     elif scheme == "0192":
-        c.require(re.fullmatch(r"\d{9}", value) and _mod11_no(value), "PEPPOL-COMMON-R041", path,
+        c.require(re.fullmatch(r"\d{9}", value) and orgnr.is_valid(value), "PEPPOL-COMMON-R041", path,
                   f"{label}: {value} is not a Norwegian organisation number")
     elif scheme == "0184":
         c.require(re.fullmatch(r"(DK)?\d{8}", value), "PEPPOL-COMMON-R042", path,
@@ -510,14 +503,6 @@ def _common_identifier(c: _Checker, identifier: Identifier, path: str, label: st
     elif scheme == "0198":
         c.require(re.fullmatch(r"DK\d{8}", value), "PEPPOL-COMMON-R053", path,
                   f"{label}: {value} is not a Danish SE number (DK and 8 digits)")
-
-
-def _mod11_no(value: str) -> bool:
-    weights = (3, 2, 7, 6, 5, 4, 3, 2)
-    total = sum(int(d) * w for d, w in zip(value[:8], weights, strict=True))
-    check = 11 - total % 11
-    check = 0 if check == 11 else check
-    return check != 10 and check == int(value[8])
 
 
 def _peppol_allowance(c: _Checker, item: AllowanceCharge, path: str) -> None:
