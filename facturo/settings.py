@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "facturo.charges",
     "facturo.invoicing",
     "facturo.documents",
+    "facturo.einvoicing",
     "facturo.api",
     "facturo.web",
     "facturo.console",

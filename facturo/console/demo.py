@@ -28,6 +28,7 @@ from facturo.administrations.services import create_administration, grant
 from facturo.catalog.services import create_item
 from facturo.charges.services import create_charges
 from facturo.documents import demo as documents_demo
+from facturo.einvoicing import demo as einvoicing_demo
 from facturo.invoicing.drafting import Grouping, draft_from_charges
 from facturo.invoicing.issuing import issue_invoices
 from facturo.invoicing.models import InvoiceState
@@ -494,6 +495,7 @@ def _build_administration(
     summary.charges = len(contract_rows) + len(service_rows)
 
     _billing_cycle(ctx, spec, summary, today, progress)
+    summary.notes.extend(einvoicing_demo.add_examples(ctx, today))
     documents_demo.setup(ctx)
     return summary
 
@@ -723,6 +725,7 @@ def _billing_cycle(
         approve(ctx, to_issue)
         if spec.leave_approved:
             to_issue = to_issue[: len(to_issue) - spec.leave_approved]
+    einvoicing_demo.prepare_drafts(ctx, to_issue)
     with progress(len(to_issue), f"{ctx.administration.code}: issuing") as step:
         issued = issue_invoices(ctx, to_issue, issue_date=today, progress=step)
     if issued.refused:

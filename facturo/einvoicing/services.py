@@ -20,7 +20,7 @@ from facturo.formats.einvoice import rules
 from facturo.formats.einvoice.cii import write_cii
 from facturo.formats.einvoice.ksef import write_ksef
 from facturo.formats.einvoice.model import Document
-from facturo.formats.einvoice.ubl import NLCIUS_CUSTOMIZATION, PEPPOL_CUSTOMIZATION, write_ubl
+from facturo.formats.einvoice.ubl import NLCIUS_CUSTOMIZATION, PEPPOL_CUSTOMIZATION, nlcius_variant, write_ubl
 from facturo.invoicing.models import Invoice, InvoiceState
 
 from .mapping import buyer_endpoint, to_document
@@ -97,8 +97,9 @@ def formats_for(invoice: Invoice) -> list[str]:
     return [fmt for fmt in FORMATS if fmt in result]
 
 
-def _document(invoice: Invoice, attachments: Sequence[Any] = ()) -> Document:
-    return to_document(invoice, attachments)
+def _document(invoice: Invoice, fmt: str, attachments: Sequence[Any] = ()) -> Document:
+    document = to_document(invoice, attachments)
+    return nlcius_variant(document) if fmt == "nlcius" else document
 
 
 def _applicability(invoice: Invoice, fmt: str) -> list[Problem]:
@@ -116,7 +117,7 @@ def check(invoice: Invoice, fmt: str) -> list[Problem]:
     problems = _applicability(invoice, fmt)
     if problems:
         return problems
-    return rules.validate(_document(invoice), _PROFILE[fmt])
+    return rules.validate(_document(invoice, fmt), _PROFILE[fmt])
 
 
 def write(document: Document, fmt: str) -> bytes:
@@ -135,7 +136,7 @@ def build(invoice: Invoice, fmt: str, *, attachments: Sequence[Attachment] = ())
     problems = _applicability(invoice, fmt)
     if problems:
         raise EInvoiceRejected(invoice.number or "", fmt, problems)
-    document = _document(invoice, attachments)
+    document = _document(invoice, fmt, attachments)
     problems = rules.validate(document, _PROFILE[fmt])
     if problems:
         raise EInvoiceRejected(invoice.number or "", fmt, problems)

@@ -109,11 +109,11 @@ def test_a_public_body_without_its_reference_is_refused_in_words_a_clerk_underst
     invoice = _issue(ctx, municipality, [_line(item)])
     assert services.formats_for(invoice) == ["peppol", "nlcius"]
     problems = services.check(invoice, "nlcius")
-    assert [p.rule for p in problems] == ["PEPPOL-EN16931-R003"]
+    assert [p.rule for p in problems] == ["BR-NL-2"]
     with pytest.raises(EInvoiceRejected) as caught:
         services.build(invoice, "peppol")
     assert "Gemeente Eemvallei gave no buyer reference" in str(caught.value)
-    assert caught.value.problems == problems
+    assert caught.value.problems == services.check(invoice, "peppol")
 
 
 def test_customer_without_endpoint_or_vat_number_has_no_peppol(ctx, customer, item):
