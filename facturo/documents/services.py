@@ -621,9 +621,7 @@ def schedule(
     for invoice in invoices:
         targets = plan(invoice)
         if channels_override:
-            targets = [(c, r) for c, r in targets if c in channels_override] or [
-                (c, _recipient_for(invoice, c)) for c in channels_override
-            ]
+            targets = [(c, _recipient_for(invoice, c)) for c in channels_override]
         for channel, recipient in targets:
             sending = _create_sending(ctx, invoice, channel, recipient, when, now)
             if sending is not None:
@@ -750,10 +748,10 @@ def deliver(sending_id: int, *, now: datetime | None = None) -> str | None:
         transmission = _send(sending, invoice)
     except _Rejected as exc:
         return _finish(sending, SendingState.REJECTED, "; ".join(p["message"] for p in exc.problems), exc.problems)
+    except channels.Bounced as exc:
+        return _finish(sending, SendingState.BOUNCED, str(exc))
     except channels.Permanent as exc:
-        return _finish(
-            sending, SendingState.BOUNCED if sending.channel == Channel.EMAIL else SendingState.FAILED, str(exc)
-        )
+        return _finish(sending, SendingState.FAILED, str(exc))
     except TemplateError as exc:
         return _finish(sending, SendingState.FAILED, f"layout error: {exc}")
     except Exception as exc:

@@ -164,3 +164,11 @@ def test_customer_without_email_is_rejected_with_a_clear_reason(ctx, customer, i
     [sending] = services.schedule(ctx, [issued.pk], channels_override=["email"])
     assert sending.state == SendingState.REJECTED
     assert "has no e-mail address" in sending.last_error
+
+
+def test_without_a_mail_server_the_sending_fails_with_the_reason(ctx, issued):
+    [sending] = services.schedule(ctx, [issued.pk])
+    services.deliver_due()
+    sending.refresh_from_db()
+    assert sending.state == SendingState.FAILED
+    assert "no SMTP server" in sending.last_error
