@@ -8,6 +8,7 @@ backoff, refusals and invalid e-invoices stop with the reason shown."""
 
 import io
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -404,8 +405,13 @@ def invoice_pdf(ctx: Context, invoice_id: int) -> bytes:
     return render_pdf(_issued(ctx, invoice_id))
 
 
+def file_stem(invoice: Invoice) -> str:
+    """The invoice number as a file name: series patterns may hold "/" (2026/00032)."""
+    return re.sub(r"[^0-9A-Za-z._-]+", "-", invoice.number or f"draft-{invoice.pk}")
+
+
 def pdf_filename(invoice: Invoice) -> str:
-    return f"{invoice.number}.pdf"
+    return f"{file_stem(invoice)}.pdf"
 
 
 def render_facturx(invoice: Invoice) -> bytes:
@@ -464,8 +470,8 @@ def export_file(invoice: Invoice, fmt: str) -> tuple[str, bytes]:
     if target not in einvoice.formats_for(invoice):
         raise DocumentError(f"{fmt} does not apply to this invoice")
     if fmt == "facturx":
-        return f"{invoice.number}.facturx.pdf", render_facturx(invoice)
-    return einvoice.FILE_NAMES[target].format(number=invoice.number), build_einvoice(invoice, target)
+        return f"{file_stem(invoice)}.facturx.pdf", render_facturx(invoice)
+    return einvoice.FILE_NAMES[target].format(number=file_stem(invoice)), build_einvoice(invoice, target)
 
 
 def export_documents(
@@ -822,13 +828,13 @@ def mail_for(sending: Sending, invoice: Invoice) -> channels.Mail:
     files: list[channels.File] = []
     if "cii" in formats:
         # A customer who asked for Factur-X gets that one PDF, the structured invoice inside it.
-        files.append(channels.File(f"{invoice.number}.pdf", "application/pdf", render_facturx(invoice)))
+        files.append(channels.File(pdf_filename(invoice), "application/pdf", render_facturx(invoice)))
     else:
         files.append(channels.File(pdf_filename(invoice), "application/pdf", render_pdf(invoice)))
         for fmt in ("nlcius", "peppol"):
             if fmt in formats:
                 xml = build_einvoice(invoice, fmt, with_pdf=False)
-                name = einvoice.FILE_NAMES[fmt].format(number=invoice.number)
+                name = einvoice.FILE_NAMES[fmt].format(number=file_stem(invoice))
                 files.append(channels.File(name, "application/xml", xml))
                 break
     corrects = invoice.corrects.number if invoice.corrects_id and invoice.corrects else ""
@@ -887,7 +893,7 @@ def _send_network(sending: Sending, invoice: Invoice) -> str:
             receiver_id=receiver[1],
             document_type=channels.PEPPOL_CREDIT_NOTE if is_credit else channels.PEPPOL_INVOICE,
             process=channels.PEPPOL_PROCESS,
-            filename=f"{invoice.number}.xml",
+            filename=f"{file_stem(invoice)}.xml",
             content=content,
         )
         return channels.access_point().submit(envelope)
@@ -901,7 +907,7 @@ def _send_network(sending: Sending, invoice: Invoice) -> str:
         receiver_id=customer.vat_number,
         document_type="FA(3)",
         process="KSeF",
-        filename=f"{invoice.number}.xml".replace("/", "-"),
+        filename=f"{file_stem(invoice)}.xml",
         content=content,
     )
     return channels.ksef_gateway().submit(envelope)
@@ -1093,6 +1099,26 @@ def cancel(ctx: Context, sending_id: int) -> Sending:
         if not Sending.objects.filter(pk=sending.pk, state=SendingState.SCHEDULED).update(state=SendingState.CANCELLED):
             raise Conflict("only a sending that waits for its time can be cancelled")
         _event(sending.pk, "cancelled", "cancelled by the clerk", ctx.user)
+    sending.refresh_from_db()
+    return sending
+
+
+def release_stuck(ctx: Context, sending_id: int) -> Sending:
+    """A sending claimed long ago with no outcome (a worker died mid-send) is marked failed,
+    so the clerk can retry it knowing it may already have gone out. Never done automatically."""
+    ctx.require(Action.ISSUE_INVOICES)
+    sending = get_sending(ctx, sending_id)
+    now = timezone.now()
+    reason = (
+        f"outcome unknown: a worker took it at {timezone.localtime(sending.next_attempt_at):%Y-%m-%d %H:%M} and "
+        "recorded no result; it may have gone out"
+    )
+    with transaction.atomic():
+        if not Sending.objects.filter(
+            pk=sending.pk, state=SendingState.SENDING, next_attempt_at__lt=now - STUCK_AFTER
+        ).update(state=SendingState.FAILED, last_error=reason):
+            raise Conflict("only a sending whose outcome is unknown for a while can be released")
+        _event(sending.pk, "released", reason, ctx.user)
     sending.refresh_from_db()
     return sending
 
