@@ -157,7 +157,8 @@ def invoice_einvoice(request: HttpRequest, admin: str, invoice_id: Id,
     invoice = services._issued(ctx, invoice_id)
     try:
         if fmt == "facturx":
-            return _file(services.facturx_pdf(ctx, invoice_id), "application/pdf", f"{services.file_stem(invoice)}.facturx.pdf")
+            name = f"{services.file_stem(invoice)}.facturx.pdf"
+            return _file(services.facturx_pdf(ctx, invoice_id), "application/pdf", name)
         content = services.einvoice_xml(ctx, invoice_id, fmt)
     except Exception as exc:
         failed = _rejected(exc)
