@@ -739,6 +739,10 @@ def deliver(sending_id: int, *, now: datetime | None = None) -> str | None:
     not due or another worker has it."""
     now = now or timezone.now()
     if not _claim(sending_id, now):
+        early = Sending.objects.filter(pk=sending_id, state=SendingState.SCHEDULED, next_attempt_at__gt=now).first()
+        if early is not None and early.channel != Channel.PRINT:
+            # A task that ran before its time (clocks, a moved schedule) queues itself again.
+            transaction.on_commit(lambda: _enqueue([early]))
         return None
     sending = Sending.objects.select_related("invoice__customer", "invoice__administration").get(pk=sending_id)
     if sending.channel == Channel.PRINT:
