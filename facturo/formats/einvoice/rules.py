@@ -600,11 +600,11 @@ def _dutch(c: _Checker, nlcius: bool) -> None:
 
 
 def _ksef(c: _Checker) -> None:
-    from .ksef import CATEGORY_RATE_CODE, POLISH_RATE_GROUP
+    from .ksef import CATEGORY_RATE_CODE, POLISH_RATE_GROUP, seller_nip
 
     doc = c.doc
     seller = doc.seller
-    nip = (seller.vat_id or "").removeprefix("PL")
+    nip = seller_nip(seller)
     c.require(seller.address.country == "PL" and re.fullmatch(r"[1-9]((\d[1-9])|([1-9]\d))\d{7}", nip), "KSEF-NIP",
               "seller NIP", lambda: f"KSeF needs a Polish seller with a valid NIP, not {seller.vat_id or 'none'}")
     if doc.is_credit_note:
