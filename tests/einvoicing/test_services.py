@@ -186,3 +186,18 @@ def test_polish_invoices_and_corrections_go_to_ksef_valid_against_fa3(pl_ctx, as
 def test_ksef_is_only_for_polish_administrations(ctx, peppol_customer, item):
     invoice = _issue(ctx, peppol_customer, [_line(item)], order_reference="PO-9")
     assert [p.rule for p in services.check(invoice, "ksef")] == ["FACTURO-KSEF"]
+
+
+def test_documents_fetched_with_for_build_need_no_further_queries(
+    ctx, peppol_customer, item, django_assert_num_queries
+):
+    from facturo.invoicing.models import Invoice
+
+    invoice = _issue(ctx, peppol_customer, [_line(item, "3"), _line(item, "1", discount_percent="10")],
+                     order_reference="PO-5")
+    credit = issue(ctx, create_credit_note(ctx, invoice.pk, {"full": True, "reason": "Retour"}).pk, issue_date=ON)
+    documents = list(services.for_build(Invoice.objects.filter(pk__in=[invoice.pk, credit.pk])))
+    with django_assert_num_queries(0):
+        for document in documents:
+            for fmt in services.formats_for(document):
+                services.build(document, fmt)
