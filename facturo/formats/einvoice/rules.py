@@ -357,8 +357,6 @@ def _vat_categories(c: _Checker) -> None:
             else:
                 c.require(has_reason, f"{prefix}-10", path,
                           lambda: f"{name} (category {category}) needs a VAT exemption reason or VATEX code")
-            if category == "O":
-                c.require(rate is None or rate == 0, "BR-O-09", path, "outside the scope of VAT carries no rate")
         if category == "K" and category in used:
             c.require(doc.delivery is not None and doc.delivery.date is not None
                       or doc.period_start or doc.period_end, "BR-IC-11", "BT-72 delivery date",
