@@ -10,7 +10,7 @@ from lxml import etree
 
 from facturo.formats.einvoice.ubl import write_ubl
 from facturo.formats.einvoice.ubl_reader import UBLError, read_ubl
-from tests.einvoice_fixtures import SHARED
+from tests.einvoice_fixtures import SHARED, need
 
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -21,7 +21,8 @@ NS = {
 def _examples():
     folders = [SHARED / "peppol-examples", SHARED / "cen-examples"]
     files = sorted(p for folder in folders if folder.exists() for p in folder.iterdir() if p.is_file())
-    return [pytest.param(p, id=p.name) for p in files]
+    # Without the reference files one parameter remains, which skips (or fails under CI=1) saying so.
+    return [pytest.param(p, id=p.name) for p in files] or [pytest.param(folders[0], id="missing")]
 
 
 EXAMPLES = _examples()
@@ -36,10 +37,9 @@ def _decimal(root, path):
     return Decimal(values[0]) if values else None
 
 
-@pytest.mark.skipif(not EXAMPLES, reason=f"the official examples are not in {SHARED}")
 @pytest.mark.parametrize("path", EXAMPLES)
 def test_example_parses_without_loss(path):
-    data = path.read_bytes()
+    data = need(path).read_bytes()
     root = etree.fromstring(data)
     document = read_ubl(data)
     credit = etree.QName(root).localname == "CreditNote"
@@ -98,10 +98,9 @@ def test_example_parses_without_loss(path):
     assert len([a for a in document.attachments if a.content is not None]) == len(embedded)
 
 
-@pytest.mark.skipif(not EXAMPLES, reason=f"the official examples are not in {SHARED}")
 @pytest.mark.parametrize("path", EXAMPLES)
 def test_example_round_trips(path, assert_ubl_valid):
-    original = read_ubl(path.read_bytes())
+    original = read_ubl(need(path).read_bytes())
     written = write_ubl(original)
     assert_ubl_valid(written)
     again = read_ubl(written)
