@@ -126,3 +126,15 @@ def test_example_round_trips(path, assert_ubl_valid):
 def test_unreadable_input_says_what_is_wrong(data, message):
     with pytest.raises(UBLError, match=message):
         read_ubl(data)
+
+
+@pytest.mark.parametrize("path", EXAMPLES)
+def test_validator_accepts_what_the_official_rules_accept(path):
+    """The official examples pass the CEN Schematron, and the PEPPOL ones the PEPPOL Schematron
+    too; facturo's validator must not find problems the official rules do not."""
+    from facturo.formats.einvoice.rules import validate
+
+    document = read_ubl(need(path).read_bytes())
+    assert validate(document, "en16931") == []
+    if path.parent.name == "peppol-examples":
+        assert validate(document, "peppol") == []
