@@ -6,6 +6,8 @@ import dataclasses
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from facturo.formats.einvoice.ubl import write_ubl
@@ -138,3 +140,33 @@ def test_validator_accepts_what_the_official_rules_accept(path):
     assert validate(document, "en16931") == []
     if path.parent.name == "peppol-examples":
         assert validate(document, "peppol") == []
+
+
+_VALID_FILES = [p.values[0] for p in EXAMPLES if p.values[0].is_file()]
+
+
+@pytest.mark.skipif(not _VALID_FILES, reason="the official examples are not available")
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_damaged_documents_are_read_or_refused_with_a_reason(data):
+    """Property: an official example with one element removed or its text replaced is either
+    read (and then validated without crashing, whatever it breaks), or refused with UBLError
+    naming the problem; never another exception."""
+    from facturo.formats.einvoice.rules import PROFILES, validate
+
+    path = data.draw(st.sampled_from(_VALID_FILES))
+    root = etree.fromstring(path.read_bytes())
+    elements = [e for e in root.iter() if isinstance(e.tag, str) and e is not root]
+    victim = data.draw(st.sampled_from(elements))
+    if data.draw(st.booleans()):
+        victim.getparent().remove(victim)
+    else:
+        victim.text = data.draw(st.sampled_from(["", "abc", "NaN", "-1", "1e5", "2026-13-45", "0", "true", "ü&<"]))
+    try:
+        document = read_ubl(etree.tostring(root))
+    except UBLError as error:
+        assert str(error)
+        return
+    for profile in PROFILES:
+        for problem in validate(document, profile):
+            assert problem.rule and problem.message
