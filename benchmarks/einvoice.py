@@ -99,11 +99,7 @@ def main() -> None:
 
     def pages():
         for start in range(0, len(ids), args.page):
-            yield list(
-                Invoice.objects.filter(pk__in=ids[start : start + args.page])
-                .select_related("customer", "corrects", "site")
-                .prefetch_related("lines__item", "lines__site", "allowances_charges", "vat_lines")
-            )
+            yield list(services.for_build(Invoice.objects.filter(pk__in=ids[start : start + args.page])))
 
     started = time.perf_counter()
     count = size = 0

@@ -173,7 +173,6 @@ def to_document(invoice: Invoice, attachments: Sequence[Any] = ()) -> Document:
 
     buyer = _party(buyer_snapshot, buyer_endpoint(buyer_snapshot), outside_scope=outside_scope)
     seller = _party(seller_snapshot, seller_endpoint(seller_snapshot), outside_scope=outside_scope)
-    seller.contact_name = ""
 
     means = []
     if seller_snapshot.get("iban"):

@@ -24,12 +24,7 @@ def test_demo_invoices_cover_every_format_and_category_and_all_build(
 ):
     ensure_vat_tables()
     demo.build(_quiet_progress, lambda _text: None)
-    issued = list(
-        Invoice.objects.filter(state=InvoiceState.ISSUED)
-        .select_related("customer", "corrects", "site")
-        .prefetch_related("lines__item", "lines__site", "allowances_charges", "vat_lines")
-        .order_by("id")
-    )
+    issued = list(services.for_build(Invoice.objects.filter(state=InvoiceState.ISSUED).order_by("id")))
     formats = {fmt for invoice in issued for fmt in services.formats_for(invoice)}
     assert formats == set(services.FORMATS)
     categories = {line.vat_category for invoice in issued for line in invoice.lines.all()}

@@ -79,3 +79,49 @@ def test_generated_documents_are_valid_everywhere(spec, assert_ubl_valid, assert
     assert dataclasses.replace(again, specification="", business_process="") == doc
     assert write_ubl(again) == written
     assert_cii_valid(write_cii(doc))
+
+
+pl_rates = st.sampled_from([Decimal(23), Decimal(8), Decimal(5)])
+
+
+@st.composite
+def polish_specs(draw):
+    categories = st.sampled_from(["S", "S", "S", "Z", "E", "AE", "K", "G"])
+    drawn = []
+    for _ in range(draw(st.integers(1, 12))):
+        line = draw(lines(categories))
+        if line.category == "S":
+            line.rate = draw(pl_rates)
+        drawn.append(line)
+    if draw(st.integers(0, 6)) == 0:
+        drawn = [dataclasses.replace(line, category="O", rate=Decimal(0)) for line in drawn]
+    used = sorted({(line.category, line.rate) for line in drawn})
+    allowances = [
+        (draw(st.booleans()), draw(st.decimals(min_value=Decimal("0.01"), max_value=Decimal(50), places=2)), *pair)
+        for pair in draw(st.lists(st.sampled_from(used), max_size=2))
+    ]
+    return DocSpec(lines=drawn, allowances=allowances, currency="PLN",
+                   kind=draw(st.sampled_from([DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE])))
+
+
+def polish(doc):
+    from facturo.formats.einvoice.model import Address, Identifier
+
+    doc.seller.name = "Serwis Techniczny Sp. z o.o."
+    doc.seller.address = Address(street="ul. Prosta 20", city="Warszawa", postal_code="00-850", country="PL")
+    if doc.seller.vat_id:
+        doc.seller.vat_id = "PL5260250274"
+    doc.seller.legal_id = Identifier("5260250274")
+    return doc
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(spec=polish_specs())
+def test_generated_polish_documents_are_valid_fa3(spec, assert_ksef_valid):
+    from datetime import UTC, datetime
+
+    from facturo.formats.einvoice.ksef import write_ksef
+
+    doc = polish(document(spec))
+    assert validate(doc, "ksef") == []
+    assert_ksef_valid(write_ksef(doc, created=datetime(2026, 11, 20, 9, 0, tzinfo=UTC)))

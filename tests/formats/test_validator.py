@@ -197,3 +197,11 @@ def test_every_problem_has_a_path_and_a_message():
     for problem in validate(doc, "nlcius"):
         assert problem.rule and problem.path and problem.message
         assert str(problem).startswith(f"[{problem.rule}]")
+
+
+def test_identifier_schemes_must_be_iso_6523_codes():
+    doc = simple()
+    doc.buyer.legal_id = Identifier("0403019261", "BE:CBE")
+    doc.buyer.identifiers = [Identifier("123", "9999")]
+    doc.seller.identifiers = [Identifier("NL00ZZZ123456780000", "SEPA")]
+    assert rules_of(doc) == ["BR-CL-10", "BR-CL-11"]

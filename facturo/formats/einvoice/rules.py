@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Final
 
-from stdnum import ean, luhn
+from stdnum import luhn
 from stdnum.be import vat as be_vat
 from stdnum.no import orgnr
 
@@ -149,6 +149,18 @@ def _core(c: _Checker) -> None:
         if party.endpoint is not None:
             c.require(party.endpoint.scheme, "BR-62" if role == "seller" else "BR-63",
                       f"{role} electronic address", lambda: f"the electronic address of {label} has no scheme")
+        for identifier in party.identifiers:
+            if identifier.scheme and not (identifier.scheme in codes.ICD_CODES
+                                          or role == "seller" and identifier.scheme == "SEPA"):
+                c.fail("BR-CL-10", f"{role} identifier", f"{label}: identifier scheme {identifier.scheme!r} "
+                       "is not an ISO 6523 ICD code")
+        if party.legal_id is not None and party.legal_id.scheme and party.legal_id.scheme not in codes.ICD_CODES:
+            c.fail("BR-CL-11", f"{role} registration", f"{label}: registration scheme {party.legal_id.scheme!r} "
+                   "is not an ISO 6523 ICD code")
+    if doc.delivery is not None and doc.delivery.location_id is not None:
+        scheme = doc.delivery.location_id.scheme
+        c.require(not scheme or scheme in codes.ICD_CODES, "BR-CL-26", "BT-71 delivery location",
+                  lambda: f"delivery location scheme {scheme!r} is not an ISO 6523 ICD code")
     seller = doc.seller
     c.require(seller.vat_id or seller.legal_id or seller.identifiers, "BR-CO-26", "seller identifiers",
               "the seller needs a VAT number, a registration number or another identifier")
@@ -357,8 +369,6 @@ def _vat_categories(c: _Checker) -> None:
             else:
                 c.require(has_reason, f"{prefix}-10", path,
                           lambda: f"{name} (category {category}) needs a VAT exemption reason or VATEX code")
-            if category == "O":
-                c.require(rate is None or rate == 0, "BR-O-09", path, "outside the scope of VAT carries no rate")
         if category == "K" and category in used:
             c.require(doc.delivery is not None and doc.delivery.date is not None
                       or doc.period_start or doc.period_end, "BR-IC-11", "BT-72 delivery date",
@@ -492,10 +502,19 @@ def _identifiers(party: Party) -> Iterable[Identifier]:
         yield party.legal_id
 
 
+def _gs1_check_digit_ok(value: str) -> bool:
+    """GS1 modulo 10 over digits of any length, as PEPPOL-COMMON-R040 computes it."""
+    if not value.isdigit() or len(value) < 2:
+        return False
+    body = [int(ch) for ch in reversed(value[:-1])]
+    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(body))
+    return (10 - total % 10) % 10 == int(value[-1])
+
+
 def _common_identifier(c: _Checker, identifier: Identifier, path: str, label: str) -> None:
     value, scheme = identifier.value.strip(), identifier.scheme
     if scheme == "0088":
-        c.require(ean.is_valid(value), "PEPPOL-COMMON-R040", path,
+        c.require(_gs1_check_digit_ok(value), "PEPPOL-COMMON-R040", path,
                   lambda: f"{label}: GLN {value} has a wrong check digit")
     elif scheme == "0192":
         c.require(re.fullmatch(r"\d{9}", value) and orgnr.is_valid(value), "PEPPOL-COMMON-R041", path,
@@ -600,11 +619,11 @@ def _dutch(c: _Checker, nlcius: bool) -> None:
 
 
 def _ksef(c: _Checker) -> None:
-    from .ksef import CATEGORY_RATE_CODE, POLISH_RATE_GROUP
+    from .ksef import CATEGORY_RATE_CODE, POLISH_RATE_GROUP, seller_nip
 
     doc = c.doc
     seller = doc.seller
-    nip = (seller.vat_id or "").removeprefix("PL")
+    nip = seller_nip(seller)
     c.require(seller.address.country == "PL" and re.fullmatch(r"[1-9]((\d[1-9])|([1-9]\d))\d{7}", nip), "KSEF-NIP",
               "seller NIP", lambda: f"KSeF needs a Polish seller with a valid NIP, not {seller.vat_id or 'none'}")
     if doc.is_credit_note:
