@@ -59,7 +59,7 @@ def _documents_context(ctx: Context, pk: int) -> dict[str, Any]:
         "invoice": invoice,
         "formats": [f for f in formats if f in ("peppol", "nlcius", "ksef")],
         "facturx": "cii" in formats,
-        "plan": services.plan(invoice),
+        "plan": [(Channel(channel).label, recipient) for channel, recipient in services.plan(invoice)],
         "sendings": sendings,
         "form_token": new_token(),
         "can_send": ctx.can(Action.ISSUE_INVOICES),
