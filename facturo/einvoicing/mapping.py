@@ -65,6 +65,9 @@ def buyer_endpoint(snapshot: dict[str, Any]) -> Identifier | None:
 def _legal_id(snapshot: dict[str, Any]) -> Identifier | None:
     registration = snapshot.get("registration_number", "")
     if not registration:
+        # A Dutch public body without a KvK number is registered by its OIN, its PEPPOL address.
+        if snapshot.get("peppol_scheme") == "0190" and snapshot.get("peppol_id"):
+            return Identifier(snapshot["peppol_id"], "0190")
         return None
     return Identifier(registration, codes.LEGAL_ID_SCHEME_BY_COUNTRY.get(snapshot.get("country", ""), ""))
 

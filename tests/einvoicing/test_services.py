@@ -222,3 +222,17 @@ def test_ksef_schema_check_when_configured(pl_ctx, monkeypatch):
     assert problems and {p.rule for p in problems} == {"KSEF-XSD"}
     with pytest.raises(EInvoiceRejected, match="FA\\(3\\) schema refuses"):
         services.build(invoice, "ksef")
+
+
+def test_dutch_public_body_registered_by_its_oin_only(ctx, item, assert_ubl_valid):
+    ministry = create_customer(
+        ctx,
+        {"name": "Rijksdienst voor Ondernemend Nederland", "country": "NL", "street": "Prinses Beatrixlaan 2",
+         "postal_code": "2595 AL", "city": "Den Haag", "category": "government", "peppol_scheme": "0190",
+         "peppol_id": "00000001003214345000"},
+    )
+    invoice = _issue(ctx, ministry, [_line(item)], buyer_reference="RVO-2026-77")
+    assert services.check(invoice, "nlcius") == []
+    root = assert_ubl_valid(services.build(invoice, "nlcius"))
+    company = root.find(".//{*}AccountingCustomerParty//{*}PartyLegalEntity/{*}CompanyID")
+    assert (company.text, company.get("schemeID")) == ("00000001003214345000", "0190")
