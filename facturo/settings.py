@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "facturo.contracts",
     "facturo.billing",
     "facturo.payments",
+    "facturo.einvoicing",
     "facturo.api",
     "facturo.web",
     "facturo.console",

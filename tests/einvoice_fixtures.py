@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+# ../shared/einvoice beside the checkout, or wherever FACTURO_EINVOICE_REFERENCE points.
 SHARED = Path(os.environ.get("FACTURO_EINVOICE_REFERENCE", Path(__file__).resolve().parents[2] / "shared" / "einvoice"))
-if not SHARED.exists():
-    SHARED = Path("/work/shared/einvoice")
 UBL_XSD = SHARED / "ubl-2.1-xsd" / "xsd" / "maindoc"
 KSEF_XSD = SHARED / "ksef-fa3" / "faktury" / "schemy" / "FA" / "schemat_FA(3)_v1-0E.xsd"
 

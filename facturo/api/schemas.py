@@ -98,6 +98,9 @@ class CustomerPatch(In):
     peppol_scheme: str | None = None
     peppol_id: str | None = None
     category: Literal["b2b", "consumer", "government"] | None = None
+    einvoice_preference: Literal["", "peppol", "nlcius", "cii", "none"] | None = Field(
+        None, description="e-invoice the customer asks for: '' automatic, peppol, nlcius, cii (Factur-X) or none"
+    )
     credit_limit: DecimalIn | None = None
     is_active: bool | None = None
 
@@ -131,6 +134,7 @@ class CustomerOut(Schema):
     peppol_scheme: str
     peppol_id: str
     category: str
+    einvoice_preference: str
     credit_limit: str | None
     is_active: bool
     created_at: datetime

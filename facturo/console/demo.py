@@ -27,6 +27,8 @@ from facturo.administrations.models import Administration, Role
 from facturo.administrations.services import create_administration, grant
 from facturo.catalog.services import create_item
 from facturo.charges.services import create_charges
+from facturo.documents import demo as documents_demo
+from facturo.einvoicing import demo as einvoicing_demo
 from facturo.invoicing.drafting import Grouping, draft_from_charges
 from facturo.invoicing.issuing import issue_invoices
 from facturo.invoicing.models import InvoiceState
@@ -709,6 +711,8 @@ def _build_administration(
     summary.charges = len(contract_rows) + len(service_rows)
 
     _billing_cycle(ctx, spec, summary, today, progress)
+    summary.notes.extend(einvoicing_demo.add_examples(ctx, today))
+    documents_demo.setup(ctx)
     return summary
 
 
@@ -942,6 +946,7 @@ def _billing_cycle(ctx: Context, spec: AdministrationSpec, summary: Summary, tod
         approve(ctx, to_issue)
         if spec.leave_approved:
             to_issue = to_issue[: len(to_issue) - spec.leave_approved]
+    einvoicing_demo.prepare_drafts(ctx, to_issue)
     with progress(len(to_issue), f"{ctx.administration.code}: issuing") as step:
         issued = issue_invoices(ctx, to_issue, issue_date=today, progress=step)
     if issued.refused:

@@ -22,7 +22,11 @@ from django.utils.module_loading import import_string
 
 
 class Permanent(Exception):
-    """The channel refused for good (e.g. a bounced recipient); retrying will not help."""
+    """The channel cannot take this sending and retrying will not help (e.g. no mail server set)."""
+
+
+class Bounced(Permanent):
+    """The receiving side refused the recipient."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ def send_mail(server: SmtpServer, mail: Mail) -> str:
             f"{address}: {code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
             for address, (code, text) in exc.recipients.items()
         )
-        raise Permanent(f"recipient refused by the mail server: {reasons}") from None
+        raise Bounced(f"recipient refused by the mail server: {reasons}") from None
     except smtplib.SMTPResponseException as exc:
         text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
         raise ConnectionError(f"mail server answered {exc.smtp_code} {text}") from None

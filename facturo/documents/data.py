@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from segno import helpers as segno_helpers
@@ -78,9 +79,11 @@ def address_lines(party: dict[str, Any]) -> list[str]:
     return [line for line in lines if line]
 
 
+@lru_cache(maxsize=4096)
 def epc_qr_svg(name: str, iban: str, bic: str, amount: Decimal, reference: str) -> str | None:
     """EPC069-12 SEPA credit transfer QR (the "GiroCode"), as SVG text; None when the data
-    cannot make a valid code (no IBAN, amount out of the EPC range)."""
+    cannot make a valid code (no IBAN, amount out of the EPC range). Cached: choosing the
+    QR mask is the costly part, and one invoice is rendered for preview, mail and print."""
     if not iban or not (CENT <= amount <= Decimal("999999999.99")):
         return None
     compact = reference.replace(" ", "").upper()
@@ -99,6 +102,18 @@ def epc_qr_svg(name: str, iban: str, bic: str, amount: Decimal, reference: str) 
     out = io.BytesIO()
     qr.save(out, kind="svg", border=0, xmldecl=False, svgns=True, nl=False)
     return out.getvalue().decode()
+
+
+def _line_detail(line: InvoiceLine, labels: dict[str, str], lang: str, site_names: dict[int, str]) -> str:
+    """The small print under a line: service period, site, discount."""
+    parts = []
+    if line.period_start:
+        parts.append(f"{labels['service_period']}: {format_period(line.period_start, line.period_end, lang)}")
+    if line.site_id and site_names.get(line.site_id):
+        parts.append(f"{labels['site']}: {site_names[line.site_id]}")
+    if line.discount_percent:
+        parts.append(f"{labels['discount']}: {format_rate(line.discount_percent, lang)}")
+    return " · ".join(parts)
 
 
 @dataclass
@@ -235,6 +250,7 @@ def document_data(
                 "net": format_amount(line.net_amount, lang),
                 "period": format_period(line.period_start, line.period_end, lang),
                 "site": site_names.get(line.site_id, "") if line.site_id else "",
+                "detail": _line_detail(line, labels, lang, site_names),
             }
             for line in lines
         ],

@@ -167,6 +167,14 @@ class Sending(models.Model):
         return self.state in (SendingState.SENT, SendingState.BOUNCED)
 
     @property
+    def is_stuck(self) -> bool:
+        from django.utils import timezone
+
+        from .services import STUCK_AFTER
+
+        return self.state == SendingState.SENDING and self.next_attempt_at < timezone.now() - STUCK_AFTER
+
+    @property
     def can_cancel(self) -> bool:
         return self.state == SendingState.SCHEDULED
 

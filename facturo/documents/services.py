@@ -8,19 +8,19 @@ backoff, refusals and invalid e-invoices stop with the reason shown."""
 
 import io
 import logging
-from collections import defaultdict
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
 from facturo.administrations.access import Action, Context
-from facturo.administrations.models import Administration, DocumentKind
+from facturo.administrations.models import DocumentKind
 from facturo.errors import Conflict, FieldError, NotFound, ValidationFailed
 from facturo.inputs import Reader
 from facturo.invoicing.models import Invoice, InvoiceState
@@ -341,6 +341,14 @@ def _branding(administration_id: int) -> Branding:
     )
 
 
+def for_documents(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """`invoices` with what a document reads fetched in a few queries per page: use it when
+    rendering many (export, print batches). E-invoices read the same relations."""
+    return invoices.select_related("customer", "corrects", "administration", "site").prefetch_related(
+        "lines__site", "lines__item", "vat_lines", "allowances_charges"
+    )
+
+
 def invoice_data(
     invoice: Invoice, *, branding: Branding | None = None, attachments: Sequence[dict[str, str]] = ()
 ) -> dict[str, Any]:
@@ -348,12 +356,18 @@ def invoice_data(
     lines = list(invoice.lines.all())
     vat_lines = list(invoice.vat_lines.all())
     allowances = list(invoice.allowances_charges.all())
-    site_ids = {line.site_id for line in lines if line.site_id}
-    sites = dict(Site.objects.filter(pk__in=site_ids).values_list("pk", "name")) if site_ids else {}
-    sites = {pk: name for pk, name in sites.items()}
+    if "lines" in getattr(invoice, "_prefetched_objects_cache", {}):
+        sites = {line.site_id: line.site.name for line in lines if line.site_id and line.site is not None}
+    else:
+        site_ids = {line.site_id for line in lines if line.site_id}
+        sites = dict(Site.objects.filter(pk__in=site_ids).values_list("pk", "name")) if site_ids else {}
     corrects = None
     if invoice.corrects_id:
-        corrects = Invoice.objects.filter(pk=invoice.corrects_id).values_list("number", flat=True).first()
+        cached = invoice._state.fields_cache.get("corrects")
+        if cached is not None:
+            corrects = cached.number
+        else:
+            corrects = Invoice.objects.filter(pk=invoice.corrects_id).values_list("number", flat=True).first()
     open_items: list[OpenItem] = []
     if branding.show_open_items and invoice.kind == DocumentKind.INVOICE:
         rows = (
@@ -404,8 +418,13 @@ def invoice_pdf(ctx: Context, invoice_id: int) -> bytes:
     return render_pdf(_issued(ctx, invoice_id))
 
 
+def file_stem(invoice: Invoice) -> str:
+    """The invoice number as a file name: series patterns may hold "/" (2026/00032)."""
+    return re.sub(r"[^0-9A-Za-z._-]+", "-", invoice.number or f"draft-{invoice.pk}")
+
+
 def pdf_filename(invoice: Invoice) -> str:
-    return f"{invoice.number}.pdf"
+    return f"{file_stem(invoice)}.pdf"
 
 
 def render_facturx(invoice: Invoice) -> bytes:
@@ -464,8 +483,8 @@ def export_file(invoice: Invoice, fmt: str) -> tuple[str, bytes]:
     if target not in einvoice.formats_for(invoice):
         raise DocumentError(f"{fmt} does not apply to this invoice")
     if fmt == "facturx":
-        return f"{invoice.number}.facturx.pdf", render_facturx(invoice)
-    return einvoice.FILE_NAMES[target].format(number=invoice.number), build_einvoice(invoice, target)
+        return f"{file_stem(invoice)}.facturx.pdf", render_facturx(invoice)
+    return einvoice.FILE_NAMES[target].format(number=file_stem(invoice)), build_einvoice(invoice, target)
 
 
 def export_documents(
@@ -481,12 +500,10 @@ def export_documents(
     written, skipped, failed = [], [], []
     ids = list(invoice_ids)
     for start in range(0, len(ids), 200):
-        chunk = (
+        chunk = for_documents(
             Invoice.objects.filter(
                 administration=ctx.administration, state=InvoiceState.ISSUED, pk__in=ids[start : start + 200]
-            )
-            .select_related("customer", "administration")
-            .order_by("id")
+            ).order_by("id")
         )
         for invoice in chunk:
             try:
@@ -570,7 +587,10 @@ def _precheck(invoice: Invoice, channel: str) -> list[dict[str, str]]:
     """Problems that stop this invoice from going out through the channel."""
     if channel == Channel.EMAIL:
         formats = einvoice.formats_for(invoice) if einvoice.available() else []
-        wanted = [f for f in formats if f in ("peppol", "nlcius", "cii")]
+        if "cii" in formats:
+            wanted = ["cii"]
+        else:
+            wanted = [f for f in ("nlcius", "peppol") if f in formats][:1]
     elif channel == Channel.PEPPOL:
         formats = einvoice.formats_for(invoice) if einvoice.available() else []
         wanted = ["nlcius" if "nlcius" in formats else "peppol"]
@@ -618,9 +638,7 @@ def schedule(
     for invoice in invoices:
         targets = plan(invoice)
         if channels_override:
-            targets = [(c, r) for c, r in targets if c in channels_override] or [
-                (c, _recipient_for(invoice, c)) for c in channels_override
-            ]
+            targets = [(c, _recipient_for(invoice, c)) for c in channels_override]
         for channel, recipient in targets:
             sending = _create_sending(ctx, invoice, channel, recipient, when, now)
             if sending is not None:
@@ -732,6 +750,10 @@ def deliver(sending_id: int, *, now: datetime | None = None) -> str | None:
     not due or another worker has it."""
     now = now or timezone.now()
     if not _claim(sending_id, now):
+        early = Sending.objects.filter(pk=sending_id, state=SendingState.SCHEDULED, next_attempt_at__gt=now).first()
+        if early is not None and early.channel != Channel.PRINT:
+            # A task that ran before its time (clocks, a moved schedule) queues itself again.
+            transaction.on_commit(lambda: _enqueue([early]))
         return None
     sending = Sending.objects.select_related("invoice__customer", "invoice__administration").get(pk=sending_id)
     if sending.channel == Channel.PRINT:
@@ -747,10 +769,10 @@ def deliver(sending_id: int, *, now: datetime | None = None) -> str | None:
         transmission = _send(sending, invoice)
     except _Rejected as exc:
         return _finish(sending, SendingState.REJECTED, "; ".join(p["message"] for p in exc.problems), exc.problems)
+    except channels.Bounced as exc:
+        return _finish(sending, SendingState.BOUNCED, str(exc))
     except channels.Permanent as exc:
-        return _finish(
-            sending, SendingState.BOUNCED if sending.channel == Channel.EMAIL else SendingState.FAILED, str(exc)
-        )
+        return _finish(sending, SendingState.FAILED, str(exc))
     except TemplateError as exc:
         return _finish(sending, SendingState.FAILED, f"layout error: {exc}")
     except Exception as exc:
@@ -820,14 +842,16 @@ def mail_for(sending: Sending, invoice: Invoice) -> channels.Mail:
     formats = einvoice.formats_for(invoice) if einvoice.available() else []
     files: list[channels.File] = []
     if "cii" in formats:
-        files.append(channels.File(f"{invoice.number}.pdf", "application/pdf", render_facturx(invoice)))
+        # A customer who asked for Factur-X gets that one PDF, the structured invoice inside it.
+        files.append(channels.File(pdf_filename(invoice), "application/pdf", render_facturx(invoice)))
     else:
         files.append(channels.File(pdf_filename(invoice), "application/pdf", render_pdf(invoice)))
-    for fmt in ("nlcius", "peppol"):
-        if fmt in formats:
-            xml = build_einvoice(invoice, fmt, with_pdf=False)
-            files.append(channels.File(einvoice.FILE_NAMES[fmt].format(number=invoice.number), "application/xml", xml))
-            break
+        for fmt in ("nlcius", "peppol"):
+            if fmt in formats:
+                xml = build_einvoice(invoice, fmt, with_pdf=False)
+                name = einvoice.FILE_NAMES[fmt].format(number=file_stem(invoice))
+                files.append(channels.File(name, "application/xml", xml))
+                break
     corrects = invoice.corrects.number if invoice.corrects_id and invoice.corrects else ""
     values = {
         "number": invoice.number or "",
@@ -884,7 +908,7 @@ def _send_network(sending: Sending, invoice: Invoice) -> str:
             receiver_id=receiver[1],
             document_type=channels.PEPPOL_CREDIT_NOTE if is_credit else channels.PEPPOL_INVOICE,
             process=channels.PEPPOL_PROCESS,
-            filename=f"{invoice.number}.xml",
+            filename=f"{file_stem(invoice)}.xml",
             content=content,
         )
         return channels.access_point().submit(envelope)
@@ -898,7 +922,7 @@ def _send_network(sending: Sending, invoice: Invoice) -> str:
         receiver_id=customer.vat_number,
         document_type="FA(3)",
         process="KSeF",
-        filename=f"{invoice.number}.xml".replace("/", "-"),
+        filename=f"{file_stem(invoice)}.xml",
         content=content,
     )
     return channels.ksef_gateway().submit(envelope)
@@ -925,6 +949,9 @@ def make_print_batch(administration_id: int, *, now: datetime | None = None) -> 
             state=SendingState.SENDING, attempts=F("attempts") + 1
         )
     sendings = list(Sending.objects.filter(pk__in=ids).select_related("invoice__customer", "invoice__administration"))
+    prefetch_related_objects(
+        [s.invoice for s in sendings], "lines__site", "lines__item", "vat_lines", "allowances_charges"
+    )
 
     def post_order(s: Sending) -> tuple[str, str, str, str]:
         buyer = s.invoice.buyer_snapshot or {}
@@ -1094,6 +1121,26 @@ def cancel(ctx: Context, sending_id: int) -> Sending:
     return sending
 
 
+def release_stuck(ctx: Context, sending_id: int) -> Sending:
+    """A sending claimed long ago with no outcome (a worker died mid-send) is marked failed,
+    so the clerk can retry it knowing it may already have gone out. Never done automatically."""
+    ctx.require(Action.ISSUE_INVOICES)
+    sending = get_sending(ctx, sending_id)
+    now = timezone.now()
+    reason = (
+        f"outcome unknown: a worker took it at {timezone.localtime(sending.next_attempt_at):%Y-%m-%d %H:%M} and "
+        "recorded no result; it may have gone out"
+    )
+    with transaction.atomic():
+        if not Sending.objects.filter(
+            pk=sending.pk, state=SendingState.SENDING, next_attempt_at__lt=now - STUCK_AFTER
+        ).update(state=SendingState.FAILED, last_error=reason):
+            raise Conflict("only a sending whose outcome is unknown for a while can be released")
+        _event(sending.pk, "released", reason, ctx.user)
+    sending.refresh_from_db()
+    return sending
+
+
 def record_bounce(ctx: Context, sending_id: int, reason: str) -> Sending:
     """A bounce report (delivery status notification) for a mail that had gone out."""
     ctx.require(Action.ISSUE_INVOICES)
@@ -1134,15 +1181,10 @@ def dossier(ctx: Context, customer_id: int) -> QuerySet[Sending]:
 
 
 def counts(ctx: Context) -> dict[str, int]:
+    """Outbox items per state (one grouped query over the administration's index)."""
     ctx.require(Action.VIEW)
-    rows: dict[str, int] = defaultdict(int)
-    for state in Sending.objects.filter(administration=ctx.administration).values_list("state", flat=True)[:100_000]:
-        rows[state] += 1
-    return dict(rows)
-
-
-def administration_of(administration_id: int) -> Administration:
-    return Administration.objects.get(pk=administration_id)
+    rows = Sending.objects.filter(administration=ctx.administration).values("state").annotate(n=Count("id"))
+    return {row["state"]: row["n"] for row in rows}
 
 
 def unsent_invoices(ctx: Context, *, issued_from: Any = None, issued_to: Any = None) -> QuerySet[Invoice]:

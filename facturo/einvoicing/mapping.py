@@ -65,6 +65,9 @@ def buyer_endpoint(snapshot: dict[str, Any]) -> Identifier | None:
 def _legal_id(snapshot: dict[str, Any]) -> Identifier | None:
     registration = snapshot.get("registration_number", "")
     if not registration:
+        # A Dutch public body without a KvK number is registered by its OIN, its PEPPOL address.
+        if snapshot.get("peppol_scheme") == "0190" and snapshot.get("peppol_id"):
+            return Identifier(snapshot["peppol_id"], "0190")
         return None
     return Identifier(registration, codes.LEGAL_ID_SCHEME_BY_COUNTRY.get(snapshot.get("country", ""), ""))
 
@@ -173,7 +176,6 @@ def to_document(invoice: Invoice, attachments: Sequence[Any] = ()) -> Document:
 
     buyer = _party(buyer_snapshot, buyer_endpoint(buyer_snapshot), outside_scope=outside_scope)
     seller = _party(seller_snapshot, seller_endpoint(seller_snapshot), outside_scope=outside_scope)
-    seller.contact_name = ""
 
     means = []
     if seller_snapshot.get("iban"):

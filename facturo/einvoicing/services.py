@@ -12,15 +12,21 @@ bodies), "cii" (UN/CEFACT CII D16B, EN 16931 profile: the XML inside a Factur-X 
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from django.db.models import QuerySet
+from lxml import etree
 
 from facturo.formats.einvoice import rules
 from facturo.formats.einvoice.cii import write_cii
 from facturo.formats.einvoice.ksef import write_ksef
 from facturo.formats.einvoice.model import Document
-from facturo.formats.einvoice.ubl import NLCIUS_CUSTOMIZATION, PEPPOL_CUSTOMIZATION, write_ubl
+from facturo.formats.einvoice.ubl import NLCIUS_CUSTOMIZATION, PEPPOL_CUSTOMIZATION, nlcius_variant, write_ubl
 from facturo.invoicing.models import Invoice, InvoiceState
 
 from .mapping import buyer_endpoint, to_document
@@ -65,6 +71,14 @@ LABELS = {
 }
 
 
+def for_build(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """`invoices` with everything `formats_for`, `check` and `build` read fetched in a few
+    queries per page instead of several per invoice: use it when building many documents."""
+    return invoices.select_related("customer", "corrects", "site").prefetch_related(
+        "lines__item", "lines__site", "allowances_charges", "vat_lines"
+    )
+
+
 def _preference(invoice: Invoice) -> str:
     customer = invoice.customer  # cached when the caller used select_related("customer")
     return str(getattr(customer, "einvoice_preference", "") or "")
@@ -97,8 +111,9 @@ def formats_for(invoice: Invoice) -> list[str]:
     return [fmt for fmt in FORMATS if fmt in result]
 
 
-def _document(invoice: Invoice, attachments: Sequence[Any] = ()) -> Document:
-    return to_document(invoice, attachments)
+def _document(invoice: Invoice, fmt: str, attachments: Sequence[Any] = ()) -> Document:
+    document = to_document(invoice, attachments)
+    return nlcius_variant(document) if fmt == "nlcius" else document
 
 
 def _applicability(invoice: Invoice, fmt: str) -> list[Problem]:
@@ -111,12 +126,54 @@ def _applicability(invoice: Invoice, fmt: str) -> list[Problem]:
     return []
 
 
+class _LocalBaseSchemas(etree.Resolver):
+    """FA(3) imports its base types by their crd.gov.pl address; read them from the folder
+    beside the schema (bazowe/), never from the network."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = folder
+
+    def resolve(self, system_url: str | None, public_id: str | None, context: Any) -> Any:
+        if system_url and system_url.startswith("http://crd.gov.pl/"):
+            local = self.folder / "bazowe" / system_url.rsplit("/", 1)[-1]
+            if local.exists():
+                return self.resolve_filename(str(local), context)
+        return None
+
+
+@functools.cache
+def _ksef_schema(path: str) -> etree.XMLSchema:
+    parser = etree.XMLParser(no_network=True)
+    parser.resolvers.add(_LocalBaseSchemas(Path(path).parent))
+    return etree.XMLSchema(etree.parse(path, parser))
+
+
+def ksef_schema_problems(xml: bytes) -> list[Problem]:
+    """The FA(3) schema's objections to `xml`, when FACTURO_KSEF_SCHEMA names the official
+    schema file (schemat_FA(3)_v1-0E.xsd with its bazowe/ folder); loaded once per process."""
+    path = os.environ.get("FACTURO_KSEF_SCHEMA", "")
+    if not path:
+        return []
+    schema = _ksef_schema(path)
+    if schema.validate(etree.fromstring(xml)):
+        return []
+    return [
+        Problem("KSEF-XSD", f"line {error.line}", f"the FA(3) schema refuses the document: {error.message}")
+        for error in schema.error_log
+    ]
+
+
 def check(invoice: Invoice, fmt: str) -> list[Problem]:
     """Every problem that keeps this document from going out as `fmt`; [] when it can go."""
     problems = _applicability(invoice, fmt)
     if problems:
         return problems
-    return rules.validate(_document(invoice), _PROFILE[fmt])
+    document = _document(invoice, fmt)
+    problems = rules.validate(document, _PROFILE[fmt])
+    if fmt == "ksef" and not problems:
+        problems = ksef_schema_problems(write_ksef(document))
+    return problems
 
 
 def write(document: Document, fmt: str) -> bytes:
@@ -135,8 +192,13 @@ def build(invoice: Invoice, fmt: str, *, attachments: Sequence[Attachment] = ())
     problems = _applicability(invoice, fmt)
     if problems:
         raise EInvoiceRejected(invoice.number or "", fmt, problems)
-    document = _document(invoice, attachments)
+    document = _document(invoice, fmt, attachments)
     problems = rules.validate(document, _PROFILE[fmt])
     if problems:
         raise EInvoiceRejected(invoice.number or "", fmt, problems)
-    return write(document, fmt)
+    data = write(document, fmt)
+    if fmt == "ksef":
+        problems = ksef_schema_problems(data)
+        if problems:
+            raise EInvoiceRejected(invoice.number or "", fmt, problems)
+    return data

@@ -4,92 +4,18 @@ import re
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
+from stdnum import ean
 from stdnum.be import vat as be_vat
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.pl import nip, regon
 
-# Electronic address schemes (EAS) in use on the PEPPOL network for our countries and neighbours.
-PEPPOL_SCHEMES = {
-    "0002",
-    "0007",
-    "0009",
-    "0037",
-    "0060",
-    "0088",
-    "0096",
-    "0097",
-    "0106",
-    "0130",
-    "0135",
-    "0142",
-    "0151",
-    "0183",
-    "0184",
-    "0188",
-    "0190",
-    "0191",
-    "0192",
-    "0195",
-    "0196",
-    "0198",
-    "0199",
-    "0200",
-    "0201",
-    "0204",
-    "0208",
-    "0209",
-    "0210",
-    "0211",
-    "0212",
-    "0213",
-    "0215",
-    "0216",
-    "0218",
-    "0221",
-    "0230",
-    "9910",
-    "9913",
-    "9914",
-    "9915",
-    "9918",
-    "9919",
-    "9920",
-    "9922",
-    "9923",
-    "9924",
-    "9925",
-    "9926",
-    "9927",
-    "9928",
-    "9929",
-    "9930",
-    "9931",
-    "9932",
-    "9933",
-    "9934",
-    "9935",
-    "9936",
-    "9937",
-    "9938",
-    "9939",
-    "9940",
-    "9941",
-    "9942",
-    "9943",
-    "9944",
-    "9945",
-    "9946",
-    "9947",
-    "9948",
-    "9949",
-    "9950",
-    "9951",
-    "9952",
-    "9953",
-    "9957",
-    "9959",
-}
+from facturo.formats.einvoice.codes import EAS_CODES, REMOVED_EAS_CODES
+
+# Electronic address schemes (EAS) valid on the PEPPOL network: the BIS Billing 3.0.21 code list
+# (May 2026 release), which removed 0037, 0147, 0154, 0170, 0177, 0193, 0194, 0202, 0203, 0205,
+# 0212, 0213, 0215 and 0217. One list for the customer form and the e-invoice validator.
+PEPPOL_SCHEMES = EAS_CODES
 
 
 def normalize_vat_number(value: str) -> str:
@@ -132,6 +58,8 @@ def normalize_iban(value: str) -> str:
 
 
 def check_peppol_endpoint(scheme: str, identifier: str) -> None:
+    if scheme in REMOVED_EAS_CODES:
+        raise ValueError(f"{scheme!r} was removed from the PEPPOL electronic address schemes (BIS 3.0.21)")
     if scheme not in PEPPOL_SCHEMES:
         raise ValueError(f"{scheme!r} is not a PEPPOL electronic address scheme (EAS)")
     if not identifier.strip():
@@ -142,3 +70,7 @@ def check_peppol_endpoint(scheme: str, identifier: str) -> None:
         raise ValueError("a Belgian enterprise number endpoint (0208) needs a valid KBO/BCE number")
     if scheme == "0190" and not re.fullmatch(r"\d{20}", identifier):
         raise ValueError("an OIN endpoint (0190) is 20 digits")
+    if scheme == "9944" and not re.fullmatch(r"NL\d{9}B\d{2}", identifier):
+        raise ValueError("a Dutch VAT endpoint (9944) looks like NL123456789B01")
+    if scheme == "0088" and not (identifier.isdigit() and len(identifier) == 13 and ean.is_valid(identifier)):
+        raise ValueError("a GLN endpoint (0088) is 13 digits with a valid check digit")

@@ -19,6 +19,7 @@ from facturo.catalog import services as catalog
 from facturo.charges import services as charges_services
 from facturo.charges.services import CSV_COLUMNS
 from facturo.core.money import ZERO
+from facturo.einvoicing.labels import EINVOICE_PREFERENCES
 from facturo.errors import AccessDenied, FieldError, ValidationFailed
 from facturo.invoicing import services as invoicing
 from facturo.invoicing.issuing import buyer_snapshot, seller_snapshot
@@ -134,6 +135,7 @@ CUSTOMER_FIELDS = [
     "peppol_scheme",
     "peppol_id",
     "category",
+    "einvoice_preference",
     "credit_limit",
 ]
 CUSTOMER_LIST_SORTS = {"name", "-name", "number"}
@@ -145,6 +147,7 @@ def _customer_choices() -> dict[str, Any]:
         "terms_choices": labels.TERMS_BASIS,
         "channel_choices": labels.DELIVERY_CHANNEL,
         "category_choices": labels.CATEGORY,
+        "einvoice_choices": EINVOICE_PREFERENCES,
         "fields": CUSTOMER_FIELDS,
     }
 

@@ -59,7 +59,7 @@ def _documents_context(ctx: Context, pk: int) -> dict[str, Any]:
         "invoice": invoice,
         "formats": [f for f in formats if f in ("peppol", "nlcius", "ksef")],
         "facturx": "cii" in formats,
-        "plan": services.plan(invoice),
+        "plan": [(Channel(channel).label, recipient) for channel, recipient in services.plan(invoice)],
         "sendings": sendings,
         "form_token": new_token(),
         "can_send": ctx.can(Action.ISSUE_INVOICES),
@@ -96,7 +96,7 @@ def invoice_xml(request: HttpRequest, ctx: Context, pk: int, fmt: str) -> HttpRe
             return HttpResponseRedirect(reverse("web:invoice_documents", args=[pk]))
         raise
     response = HttpResponse(content, content_type="application/xml")
-    name = einvoice.FILE_NAMES[fmt].format(number=invoice.number).replace("/", "-")
+    name = einvoice.FILE_NAMES[fmt].format(number=services.file_stem(invoice))
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -111,7 +111,7 @@ def invoice_facturx(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse
             messages.error(request, str(exc))
             return HttpResponseRedirect(reverse("web:invoice_documents", args=[pk]))
         raise
-    return _pdf(content, f"{invoice.number}.facturx.pdf", inline=False)
+    return _pdf(content, f"{services.file_stem(invoice)}.facturx.pdf", inline=False)
 
 
 @require_POST
@@ -214,7 +214,8 @@ def sending_detail(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse:
     })
 
 
-SENDING_ACTIONS = {"retry": services.retry, "resend": services.resend, "cancel": services.cancel}
+SENDING_ACTIONS = {"retry": services.retry, "resend": services.resend, "cancel": services.cancel,
+                   "release": services.release_stuck}
 
 
 @require_POST
@@ -231,7 +232,8 @@ def sending_action(request: HttpRequest, ctx: Context, pk: int, action: str) -> 
                 messages.error(request, error.message)
             return reverse("web:sending", args=[pk])
         messages.success(request, {"retry": _("Sending again."), "resend": _("Sent again as a new sending."),
-                                   "cancel": _("Sending cancelled.")}[action])
+                                   "cancel": _("Sending cancelled."),
+                                   "release": _("Marked as failed; retry it if it did not arrive.")}[action])
         return reverse("web:sending", args=[result.pk])
 
     return once(request, act)

@@ -164,3 +164,36 @@ def test_customer_without_email_is_rejected_with_a_clear_reason(ctx, customer, i
     [sending] = services.schedule(ctx, [issued.pk], channels_override=["email"])
     assert sending.state == SendingState.REJECTED
     assert "has no e-mail address" in sending.last_error
+
+
+def test_without_a_mail_server_the_sending_fails_with_the_reason(ctx, issued):
+    [sending] = services.schedule(ctx, [issued.pk])
+    services.deliver_due()
+    sending.refresh_from_db()
+    assert sending.state == SendingState.FAILED
+    assert "no SMTP server" in sending.last_error
+
+
+def test_a_sending_whose_worker_died_is_never_resent_by_itself_only_released_by_the_clerk(
+    ctx, issued, smtp_server, mail_settings
+):
+    from facturo.errors import Conflict
+
+    [sending] = services.schedule(ctx, [issued.pk])
+    assert services._claim(sending.pk, timezone.now())  # a worker took it and died before recording
+    Sending.objects.filter(pk=sending.pk).update(next_attempt_at=timezone.now() - timedelta(hours=1))
+    assert services.deliver_due().sent == 0
+    assert list(services.outbox(ctx, state="stuck")) == [sending]
+    with pytest.raises(Conflict):
+        services.retry(ctx, sending.pk)
+    released = services.release_stuck(ctx, sending.pk)
+    assert released.state == SendingState.FAILED and "outcome unknown" in released.last_error
+    services.retry(ctx, sending.pk)
+    services.deliver_due()
+    assert len(smtp_server.messages) == 1
+
+
+def test_file_names_never_hold_a_slash():
+    from facturo.invoicing.models import Invoice
+
+    assert services.pdf_filename(Invoice(number="2026/00032")) == "2026-00032.pdf"

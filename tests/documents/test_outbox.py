@@ -44,8 +44,11 @@ def test_print_batch_is_one_pdf_sorted_by_postal_code(ctx, issue_invoice):
 
 
 def test_schedule_enqueues_a_task_for_its_time_and_the_worker_sends_it(
-    ctx, issued, smtp_server, mail_settings, django_capture_on_commit_callbacks
+    ctx, issued, smtp_server, mail_settings, django_capture_on_commit_callbacks, monkeypatch
 ):
+    # The worker drops "old" connections between tasks, as it should in production; inside the
+    # test's transaction on PostgreSQL that would close the test's own connection.
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
     at = timezone.now() + timedelta(hours=2)
     with django_capture_on_commit_callbacks(execute=True):
         [later] = services.schedule(ctx, [issued.pk], at=at)

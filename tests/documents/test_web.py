@@ -93,3 +93,10 @@ def test_auditor_cannot_send(client, make_user, nl_admin, ctx, issued):
     client.force_login(user)
     assert client.get(f"/invoices/{issued.pk}/documents/").status_code == 200
     assert client.post(f"/invoices/{issued.pk}/send/", {"form_token": "x"}).status_code == 403
+
+
+def test_outbox_screen_in_dutch(client, owner, ctx):
+    client.force_login(owner)
+    client.cookies["django_language"] = "nl"
+    page = client.get("/outbox/")
+    assert "Uitgereikte facturen inplannen" in page.content.decode()

@@ -143,7 +143,7 @@ def invoice_pdf(request: HttpRequest, admin: str, invoice_id: Id):
         content = services.invoice_pdf(ctx, invoice_id)
     except TemplateError as exc:
         raise Conflict(f"the layout has an error: {exc}") from None
-    return _file(content, "application/pdf", f"{services._issued(ctx, invoice_id).number}.pdf")
+    return _file(content, "application/pdf", services.pdf_filename(services._issued(ctx, invoice_id)))
 
 
 @router.get("/{admin}/invoices/{invoice_id}/einvoice/{fmt}", response=errors(),
@@ -157,14 +157,15 @@ def invoice_einvoice(request: HttpRequest, admin: str, invoice_id: Id,
     invoice = services._issued(ctx, invoice_id)
     try:
         if fmt == "facturx":
-            return _file(services.facturx_pdf(ctx, invoice_id), "application/pdf", f"{invoice.number}.facturx.pdf")
+            name = f"{services.file_stem(invoice)}.facturx.pdf"
+            return _file(services.facturx_pdf(ctx, invoice_id), "application/pdf", name)
         content = services.einvoice_xml(ctx, invoice_id, fmt)
     except Exception as exc:
         failed = _rejected(exc)
         if failed:
             raise failed from None
         raise
-    return _file(content, "application/xml", einvoice.FILE_NAMES[fmt].format(number=invoice.number))
+    return _file(content, "application/xml", einvoice.FILE_NAMES[fmt].format(number=services.file_stem(invoice)))
 
 
 @router.post("/{admin}/invoices/{invoice_id}/send", response={201: SendResult, **errors()},
@@ -227,10 +228,14 @@ def bounce(request: HttpRequest, admin: str, sending_id: Id, payload: BounceIn):
 
 
 @router.post("/{admin}/outbox/{sending_id}/{action}", response={200: SendingDetail, **errors()},
-             summary="retry (failed/rejected), resend (sent/bounced, as a new item) or cancel (scheduled)")
-def sending_action(request: HttpRequest, admin: str, sending_id: Id, action: Literal["retry", "resend", "cancel"]):
+             summary="retry (failed/rejected), resend (sent/bounced, as a new item), cancel (scheduled) or "
+             "release (outcome unknown for 15 minutes: mark failed)")
+def sending_action(
+    request: HttpRequest, admin: str, sending_id: Id, action: Literal["retry", "resend", "cancel", "release"]
+):
     ctx = context(request, admin)
-    actions = {"retry": services.retry, "resend": services.resend, "cancel": services.cancel}
+    actions = {"retry": services.retry, "resend": services.resend, "cancel": services.cancel,
+               "release": services.release_stuck}
     return _detail(actions[action](ctx, sending_id))
 
 

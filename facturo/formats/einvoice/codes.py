@@ -28,6 +28,14 @@ REMOVED_EAS_CODES: Final = frozenset(
     "0037 0147 0154 0170 0177 0193 0194 0202 0203 0205 0212 0213 0215 0217".split()
 )
 
+# ISO 6523 ICD codes valid as identifier schemes (BT-29, BT-30, BT-46, BT-47, BT-71) in PEPPOL
+# BIS Billing 3.0.21: 0002–0240 but 0092, 0103, 0181 and 0182; 0241–0244 (3.0.20); 0246–0248
+# (3.0.21).
+ICD_CODES: Final = frozenset(
+    [f"{n:04d}" for n in range(2, 241) if n not in (92, 103, 181, 182)]
+    + ["0241", "0242", "0243", "0244", "0246", "0247", "0248"]
+)
+
 # The EAS code for a VAT number per country prefix (PEPPOL "xx:VAT" schemes).
 VAT_EAS_BY_COUNTRY: Final = {
     "AD": "9922", "AL": "9923", "BA": "9924", "BE": "9925", "BG": "9926", "CH": "9927", "CY": "9928",

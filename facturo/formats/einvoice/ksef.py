@@ -93,6 +93,15 @@ def _buyer_identification(parent: etree._Element, party: Party) -> None:
     _text(node, "Nazwa", party.name)
 
 
+def seller_nip(party: Party) -> str:
+    """The seller's NIP: from its VAT number, or from its registration when a document outside
+    the scope of VAT carries no VAT number (EN 16931 BR-O-02) but KSeF still needs the NIP."""
+    if party.vat_id.startswith("PL"):
+        return party.vat_id[2:]
+    legal = party.legal_id.value if party.legal_id is not None else ""
+    return legal if legal.isdigit() and len(legal) == 10 else ""
+
+
 def write_ksef(doc: Document, created: datetime | None = None) -> bytes:
     """The FA(3) XML of `doc` as UTF-8 bytes. `created` is DataWytworzeniaFa (now by default)."""
     sign = Decimal(-1) if doc.is_credit_note else Decimal(1)
@@ -107,7 +116,7 @@ def write_ksef(doc: Document, created: datetime | None = None) -> bytes:
 
     seller = _SUB(root, _F + "Podmiot1")
     ids = _SUB(seller, _F + "DaneIdentyfikacyjne")
-    _text(ids, "NIP", doc.seller.vat_id.removeprefix("PL"))
+    _text(ids, "NIP", seller_nip(doc.seller))
     _text(ids, "Nazwa", doc.seller.name)
     _address(seller, "Adres", doc.seller.address)
     _contact(seller, doc.seller)

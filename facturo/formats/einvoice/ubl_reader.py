@@ -53,9 +53,12 @@ def _dec(node: etree._Element | None, path: str, *, required: bool = False) -> D
             raise UBLError(f"{path} is missing")
         return None
     try:
-        return Decimal(text)
+        value = Decimal(text)
     except InvalidOperation:
         raise UBLError(f"{path}: {text!r} is not a number") from None
+    if not value.is_finite():
+        raise UBLError(f"{path}: {text!r} is not a number")
+    return value
 
 
 def _req(node: etree._Element | None, path: str) -> Decimal:
@@ -160,7 +163,9 @@ def _line(node: etree._Element, credit: bool) -> Line:
     try:
         amount = Decimal((quantity.text or "").strip())
     except InvalidOperation:
-        raise UBLError(f"line {_t(node, 'cbc:ID')}: {quantity.text!r} is not a quantity") from None
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        raise UBLError(f"line {_t(node, 'cbc:ID')}: {quantity.text!r} is not a quantity")
     return Line(
         id=_t(node, "cbc:ID"),
         quantity=amount,
