@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 
 from . import errors
 from .auth import TokenAuth
-from .routes import administrations, charges, customers, invoices, items, reports
+from .routes import administrations, charges, contracts, customers, invoices, items, reports
 
 api = NinjaAPI(
     title="facturo",
@@ -20,6 +20,7 @@ api = NinjaAPI(
     ),
 )
 errors.install(api)
+api.add_router("/administrations", contracts.router)
 
 # Routes under an administration spell out "/{admin}/..." themselves: ninja does not hand a
 # router prefix's path parameters to the operations.
