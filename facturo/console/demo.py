@@ -27,6 +27,7 @@ from facturo.administrations.models import Administration, Role
 from facturo.administrations.services import create_administration, grant
 from facturo.catalog.services import create_item
 from facturo.charges.services import create_charges
+from facturo.contracts import demo as contracts_demo
 from facturo.invoicing.drafting import Grouping, draft_from_charges
 from facturo.invoicing.issuing import issue_invoices
 from facturo.invoicing.models import InvoiceState
@@ -709,6 +710,7 @@ def _build_administration(
     summary.charges = len(contract_rows) + len(service_rows)
 
     _billing_cycle(ctx, spec, summary, today, progress)
+    summary.notes.append(contracts_demo.build(ctx, [(c.number, c.sites) for c in customers], today))
     return summary
 
 
