@@ -17,7 +17,8 @@ import random
 import resource
 import sys
 import time
-from datetime import date, time as clock
+from datetime import date
+from datetime import time as clock
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,7 +32,10 @@ def main() -> None:
     parser.add_argument("--contracts", type=int, default=10_000)
     parser.add_argument("--chunk", type=int, default=500, help="customers per chunk (one transaction)")
     parser.add_argument(
-        "--workers", type=int, default=0, help="worker processes sharing the run (default: 2 on PostgreSQL, 1 on SQLite)"
+        "--workers",
+        type=int,
+        default=0,
+        help="worker processes sharing the run (default: 2 on PostgreSQL, 1 on SQLite)",
     )
     args = parser.parse_args()
 
@@ -171,7 +175,10 @@ def populate(ctx, n: int) -> tuple[int, int]:  # type: ignore[no-untyped-def]
             [Annex(contract=c, version=1, effective_from=start, description="Contract signed") for c in contracts]
         )
         ContractSite.objects.bulk_create(
-            [ContractSite(contract=c, site=s, version=1, effective_from=start) for c, s in zip(contracts, sites)]
+            [
+                ContractSite(contract=c, site=s, version=1, effective_from=start)
+                for c, s in zip(contracts, sites, strict=True)
+            ]
         )
         lines: list[ContractLine] = []
         for contract in contracts:
@@ -206,7 +213,7 @@ def populate(ctx, n: int) -> tuple[int, int]:  # type: ignore[no-untyped-def]
         ]
         annexed = {c.pk for c in contracts if rng.random() < 0.10 and c.termination_date is None}
         versions: list[Annex] = []
-        for line, term in zip(lines, list(terms)):
+        for line, term in zip(lines, list(terms), strict=True):
             if line.contract_id in annexed and line.position == 1:
                 terms.append(
                     LineTerms(
@@ -226,7 +233,8 @@ def populate(ctx, n: int) -> tuple[int, int]:  # type: ignore[no-untyped-def]
         LineTerms.objects.bulk_create(terms)
         Annex.objects.bulk_create(versions)
         Contract.objects.bulk_update([c for c in contracts if c.pk in annexed], ["version"])
-        with_usage = [(c, s) for c, s in zip(contracts, sites) if rng.random() < 0.20 and not c.termination_date]
+        pairs = zip(contracts, sites, strict=True)
+        with_usage = [(c, s) for c, s in pairs if rng.random() < 0.20 and not c.termination_date]
         UsageRate.objects.bulk_create(
             [
                 UsageRate(
