@@ -122,12 +122,17 @@ def contract_detail(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse
         .distinct()
         .order_by("-id")[:50]
     )
-    versions = {
-        line.pk: version_of(line.charge.source_id) if line.charge and line.charge.source_kind == "contract" else None
-        for line in InvoiceLine.objects.filter(invoice__in=list(invoices), contract_reference=contract.number)
+    # Each invoice line knows the contract version it was billed at (through its charge).
+    versions: dict[int, set[int]] = {}
+    for line in (
+        InvoiceLine.objects.filter(invoice__in=list(invoices), contract_reference=contract.number)
         .select_related("charge")
-        .only("pk", "charge__source_id", "charge__source_kind")
-    }
+        .only("invoice_id", "charge__source_id", "charge__source_kind")
+    ):
+        if line.charge is not None and line.charge.source_kind == "contract":
+            version = version_of(line.charge.source_id)
+            if version is not None:
+                versions.setdefault(line.invoice_id, set()).add(version)
     billed = billing.periods_of([contract.pk]).get(contract.pk, [])
     positions = {view.line.pk: view.line.position for view in lines}
     return render(
@@ -141,8 +146,9 @@ def contract_detail(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse
             "sites": contract.sites.select_related("site"),
             "usage_rates": contract.usage_rates.all(),
             "indexations": contract.indexations.select_related("line"),
-            "invoices": invoices,
-            "invoice_versions": versions,
+            "invoices": [
+                (invoice, ", ".join(f"v{v}" for v in sorted(versions.get(invoice.pk, ())))) for invoice in invoices
+            ],
             "billed": [(positions.get(b.line_id), b) for b in billed[-60:]],
             "notice_deadline": contracts.notice_deadline(contract),
             "errors": {},

@@ -51,4 +51,5 @@ def test_contract_card_and_billing_wizard(page, login, ctx, immediate_tasks):
 
     page.goto(f"/contracts/{contract.pk}/")
     expect(page.locator("[data-testid=contract-invoices] tbody tr")).to_have_count(1)
+    expect(page.locator("[data-testid=contract-invoices]")).to_contain_text("v1, v2")
     expect(page.locator("[data-testid=billed-periods]")).to_contain_text("caught up")

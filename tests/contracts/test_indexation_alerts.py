@@ -62,3 +62,15 @@ def test_alerts_for_ending_notice_indexation_and_uncovered_sites(ctx, customers)
     assert ("indexation", "I-1", date(2026, 12, 15)) in found
     assert ("site", "S11", date(2026, 11, 20)) in found
     assert not any(subject == "N-1" and kind == "ending" for kind, subject, _ in found)
+
+
+def test_alerts_are_mailed_to_the_responsible_user(ctx, customers, owner, mailoutbox):
+    contracts.create_contract(
+        ctx, monthly(customers[0], number="E-1", end_date="2026-12-31", responsible=owner.username)
+    )
+    with pytest.raises(ValidationFailed, match="no user 'nobody'"):
+        contracts.create_contract(ctx, monthly(customers[1], number="E-2", site="S10", responsible="nobody"))
+    sent = alerts.mail_alerts(ctx, days=60, today=date(2026, 11, 20))
+    assert sent[owner.email] == 1
+    mail = next(m for m in mailoutbox if m.to == [owner.email])
+    assert "E-1" in mail.body and "ends on 2026-12-31" in mail.body

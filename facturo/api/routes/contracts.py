@@ -70,6 +70,7 @@ class ContractIn(In):
     payment_terms_days: int | None = Field(None, ge=0, le=365)
     delivery_channel: Literal["email", "peppol", "print"] | None = None
     grouping: Literal["own", "customer", "site"] | None = None
+    responsible: str | None = Field(None, description="Username who gets the alerts by e-mail")
     indexation: Literal["percentage", "index"] | None = None
     indexation_percent: DecimalIn | None = None
     indexation_series: str | None = None

@@ -33,6 +33,7 @@ class Command(ServiceCommand):
         parser.add_argument("--date", type=parse_date, metavar="YYYY-MM-DD")
         parser.add_argument("--reason", default="")
         parser.add_argument("--days", type=int, default=60)
+        parser.add_argument("--mail", action="store_true", help="alerts: e-mail them to the responsible users")
         parser.add_argument("--from", dest="date_from", type=parse_date, metavar="YYYY-MM-DD")
         parser.add_argument("--to", dest="date_to", type=parse_date, metavar="YYYY-MM-DD")
         parser.add_argument("--actual", help="settle: the actual amount for the period (net)")
@@ -120,6 +121,11 @@ class Command(ServiceCommand):
                 f"{contract.number}: actual {s.actual}, advances {s.advances}, difference {s.difference}; "
                 f"documents: {', '.join(result.documents) or 'none'}"
             )
+        elif options["mail"]:
+            sent = alerts.mail_alerts(ctx, days=options["days"])
+            for address, count in sent.items():
+                self.stdout.write(f"{address}: {count} alert(s)")
+            self.ok(f"{len(sent)} e-mail(s) sent")
         else:
             for alert in alerts.alerts(ctx, days=options["days"]):
                 self.stdout.write(f"{alert.kind}\t{alert.due}\t{alert.subject}\t{alert.message}")
