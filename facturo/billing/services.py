@@ -412,7 +412,6 @@ def work(run_id: int, *, progress: Callable[[RunChunk], None] | None = None, lim
     """Take pending chunks of a run until none is left (or `limit` chunks are done): what a
     CLI worker does; returns how many chunks this worker did."""
     done = 0
-    _refresh_statistics()
     while limit is None or done < limit:
         pending = list(
             RunChunk.objects.filter(run_id=run_id, state=ChunkState.PENDING)
@@ -426,7 +425,7 @@ def work(run_id: int, *, progress: Callable[[RunChunk], None] | None = None, lim
             if process_chunk(run_id, chunk_id, on_done=progress):
                 done += 1
                 took = True
-                if done == 1 or done % STATISTICS_EVERY == 0:
+                if done == 1:
                     _refresh_statistics()
                 if limit is not None and done >= limit:
                     break
@@ -435,14 +434,12 @@ def work(run_id: int, *, progress: Callable[[RunChunk], None] | None = None, lim
     return done
 
 
-STATISTICS_EVERY = 8
-
-
 def _refresh_statistics() -> None:
-    """On PostgreSQL, refresh the planner's statistics of the tables a run fills, between
-    chunks (never inside one). A run can grow the issued invoices from nothing to hundreds of
-    thousands before autovacuum looks; planned on "no issued invoices", the check on new
-    invoice lines walks every issued invoice per line and a chunk slows down tenfold."""
+    """On PostgreSQL, refresh the planner's statistics of the invoices after a worker's first
+    chunk (between chunks, never inside one). A fresh administration's run grows the issued
+    invoices from nothing before autovacuum looks; planned on "no issued invoices", the check
+    on new invoice lines walks every issued invoice per line and chunks slow down tenfold.
+    Once sampled, the estimates scale with the table's size."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
