@@ -318,14 +318,12 @@ def approve_run(
             .values_list("customer_id", flat=True)
             .distinct()
         )
-        customers += [
-            c
-            for c in UsageRecord.objects.filter(administration=ctx.administration, billed=False)
+        with_usage = (
+            UsageRecord.objects.filter(administration=ctx.administration, billed=False, day__lte=run.run_date)
             .values_list("contract__customer_id", flat=True)
             .distinct()
-            if c not in set(customers)
-        ]
-        customers = sorted(set(customers))
+        )
+        customers = sorted({*customers, *with_usage})
         chunks = [
             RunChunk(run=run, index=index, first_customer=part[0], last_customer=part[-1])
             for index, part in enumerate(
