@@ -25,6 +25,7 @@ from facturo.administrations.access import Action, Context, context_for
 from facturo.contracts.charging import bill_contracts
 from facturo.contracts.models import BilledPeriod, Contract, GroupingPreference, UsageRate, UsageRecord
 from facturo.contracts.schedule import ContractRow, claimed_periods, due_periods, line_span, load_contracts, next_due
+from facturo.contracts.usage import attach_usage
 from facturo.core.errors import FieldError
 from facturo.db import bulk
 from facturo.errors import Conflict, NotFound, ValidationFailed
@@ -146,7 +147,11 @@ def _usage_due(ctx: Context, run_date: date) -> dict[int, Decimal]:
 
     country = ctx.administration.country
     is_holiday = public_holiday(country) if country in ("NL", "BE", "PL") else (lambda _d: False)
-    records = list(UsageRecord.objects.filter(administration=ctx.administration, billed=False, day__lte=run_date))
+    records = list(
+        UsageRecord.objects.filter(
+            administration=ctx.administration, billed=False, day__lte=run_date, contract__isnull=False
+        )
+    )
     if not records:
         return {}
     rates = {
@@ -164,7 +169,9 @@ def _usage_due(ctx: Context, run_date: date) -> dict[int, Decimal]:
 
 
 def _usage_count(ctx: Context, run_date: date) -> int:
-    return UsageRecord.objects.filter(administration=ctx.administration, billed=False, day__lte=run_date).count()
+    return UsageRecord.objects.filter(
+        administration=ctx.administration, billed=False, day__lte=run_date, contract__isnull=False
+    ).count()
 
 
 def _previous_run(ctx: Context, before: int | None = None) -> BillingRun | None:
@@ -233,6 +240,9 @@ def preview_data(ctx: Context, run_date: date) -> dict[str, Any]:
         "not_billed": [
             {**n, "customer": numbers.get(n["customer_id"], "")} for n in assessment.not_billed[:LIST_LIMIT]
         ],
+        "usage_without_contract": UsageRecord.objects.filter(
+            administration=ctx.administration, billed=False, contract__isnull=True
+        ).count(),
         "caught_up_count": len(assessment.caught_up),
         "caught_up": assessment.caught_up[:LIST_LIMIT],
     }
@@ -263,6 +273,7 @@ def start_run(ctx: Context, run_date: date) -> BillingRun:
         raise ValidationFailed(
             [FieldError("run_date", f"is before the last run's date {last.run_date.isoformat()}; runs go forward")]
         )
+    attach_usage(ctx)  # usage kept without a contract, whose site a contract covers now
     preview = preview_data(ctx, run_date)
     try:
         with transaction.atomic():
@@ -319,7 +330,9 @@ def approve_run(
             .distinct()
         )
         with_usage = (
-            UsageRecord.objects.filter(administration=ctx.administration, billed=False, day__lte=run.run_date)
+            UsageRecord.objects.filter(
+                administration=ctx.administration, billed=False, day__lte=run.run_date, contract__isnull=False
+            )
             .values_list("contract__customer_id", flat=True)
             .distinct()
         )

@@ -14,7 +14,7 @@ from facturo.administrations.access import Action, Context
 from .indexation import next_indexation
 from .models import Contract, PriceIndexation
 from .services import notice_deadline
-from .usage import sites_without_contract
+from .usage import sites_with_usage_without_contract
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,8 @@ def alerts(ctx: Context, *, days: int = 60, today: date | None = None) -> list[A
             result.append(
                 Alert("indexation", due, c.number, f"{c.customer.name}: price indexation due", c.pk, c.responsible_id)
             )
-    for site in sites_without_contract(ctx, today).filter(customer__contracts__isnull=False).distinct()[:200]:
-        result.append(Alert("site", today, site.code, f"{site.name}: no contract covers this site"))
+    for site in sites_with_usage_without_contract(ctx)[:200]:
+        result.append(Alert("site", today, site.code, f"{site.name}: usage was imported, but no contract covers it"))
     return sorted(result, key=lambda a: (a.due, a.kind, a.subject))
 
 

@@ -237,7 +237,8 @@ class UsageRecord(models.Model):
 
     administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
     reference = models.CharField(max_length=60)
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="usage")
+    # Empty while no contract covers the site: kept, alerted, billed once a contract covers it.
+    contract = models.ForeignKey(Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="usage")
     site = models.ForeignKey("parties.Site", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=12, choices=UsageKind.choices)
     day = models.DateField()

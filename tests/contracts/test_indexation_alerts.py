@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from facturo.contracts import alerts, indexation
+from facturo.contracts import alerts, indexation, usage
 from facturo.contracts import services as contracts
 from facturo.contracts.models import LineTerms, PriceIndexation
 from facturo.errors import Conflict, ValidationFailed
@@ -55,6 +55,9 @@ def test_alerts_for_ending_notice_indexation_and_uncovered_sites(ctx, customers)
             indexation="percentage",
             indexation_percent="2",
         ),
+    )
+    usage.record_usage(
+        ctx, [{"reference": "u", "site": "S11", "kind": "callout", "date": "2026-11-02", "quantity": "1"}]
     )
     found = {(a.kind, a.subject, a.due) for a in alerts.alerts(ctx, days=60, today=date(2026, 11, 20))}
     assert ("ending", "E-1", date(2026, 12, 31)) in found
