@@ -66,6 +66,7 @@ class RunChunk(models.Model):
     invoices = models.PositiveIntegerField(default=0)
     charges = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="Why the last attempt failed (the chunk stays pending)")
 
     class Meta:
         ordering = ["run", "index"]

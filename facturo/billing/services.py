@@ -369,6 +369,7 @@ def process_chunk(run_id: int, chunk_id: int, *, on_done: Callable[[RunChunk], N
     if run.state != RunState.RUNNING:
         return False
     ctx = _run_context(run)
+    failure: Exception | None = None
     with transaction.atomic():
         chunk = (
             RunChunk.objects.select_for_update(skip_locked=True)
@@ -377,7 +378,16 @@ def process_chunk(run_id: int, chunk_id: int, *, on_done: Callable[[RunChunk], N
         )
         if chunk is None:
             return False
-        _bill_chunk(ctx, run, chunk)
+        try:
+            with transaction.atomic():
+                _bill_chunk(ctx, run, chunk)
+        except (Conflict, ValidationFailed) as exc:
+            # Everything the chunk did is rolled back; it stays pending with the reason, for
+            # the progress screens, and a later `work` retries it once the cause is fixed.
+            failure = exc
+            RunChunk.objects.filter(pk=chunk.pk).update(error=str(exc)[:2000])
+    if failure is not None:
+        raise failure
     if on_done is not None:
         on_done(chunk)
     return True
@@ -402,8 +412,8 @@ def _bill_chunk(ctx: Context, run: BillingRun, chunk: RunChunk) -> None:
     result = invoicing.issue_invoices(ctx, invoice_ids, issue_date=run.run_date, chunk_size=max(len(invoice_ids), 1))
     refused = {str(k): v for k, v in result.refused.items()}
     chunk.state, chunk.invoices, chunk.charges = ChunkState.DONE, len(result.issued), billed.charges
-    chunk.finished_at = timezone.now()
-    chunk.save(update_fields=["state", "invoices", "charges", "finished_at"])
+    chunk.finished_at, chunk.error = timezone.now(), ""
+    chunk.save(update_fields=["state", "invoices", "charges", "finished_at", "error"])
     BillingRun.objects.filter(pk=run.pk).update(
         chunks_done=F("chunks_done") + 1,
         invoices=F("invoices") + len(result.issued),
@@ -464,6 +474,7 @@ class Progress:
     chunks_total: int
     invoices: int
     charges: int
+    errors: tuple[str, ...] = ()
 
     @property
     def percent(self) -> int:
@@ -472,7 +483,13 @@ class Progress:
 
 def progress(ctx: Context, run_id: int) -> Progress:
     run = get_run(ctx, run_id)
-    return Progress(run.state, run.chunks_done, run.chunks_total, run.invoices, run.charges)
+    errors = tuple(
+        f"chunk {index}: {error}"
+        for index, error in RunChunk.objects.filter(run=run, state=ChunkState.PENDING)
+        .exclude(error="")
+        .values_list("index", "error")[:20]
+    )
+    return Progress(run.state, run.chunks_done, run.chunks_total, run.invoices, run.charges, errors)
 
 
 def completeness(ctx: Context, run_id: int) -> dict[str, Any]:
