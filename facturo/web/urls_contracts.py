@@ -10,6 +10,7 @@ urlpatterns = [
     path("contracts/<int:pk>/annex/", views.contract_annex, name="contract_annex"),
     path("contracts/<int:pk>/terminate/", views.contract_terminate, name="contract_terminate"),
     path("contracts/<int:pk>/suspend/", views.contract_suspend, name="contract_suspend"),
+    path("contracts/<int:pk>/index/", views.contract_index, name="contract_index"),
     path("usage/import/", views.usage_import, name="usage_import"),
     path("billing/", views.run_list, name="billing_runs"),
     path("billing/start/", views.run_start, name="billing_run_start"),

@@ -16,6 +16,7 @@ from facturo.administrations.access import Action, Context
 from facturo.billing import services as billing
 from facturo.billing.models import RunState
 from facturo.contracts import alerts as contract_alerts
+from facturo.contracts import indexation
 from facturo.contracts import services as contracts
 from facturo.contracts import usage as usage_services
 from facturo.contracts.charging import version_of
@@ -151,6 +152,7 @@ def contract_detail(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse
             ],
             "billed": [(positions.get(b.line_id), b) for b in billed[-60:]],
             "notice_deadline": contracts.notice_deadline(contract),
+            "next_indexation": indexation.next_indexation(contract, timezone.localdate()),
             "errors": {},
         },
     )
@@ -201,6 +203,20 @@ def contract_terminate(request: HttpRequest, ctx: Context, pk: int) -> HttpRespo
             raise ValidationFailed([FieldError("termination_date", "is not a date (use YYYY-MM-DD)")])
         contracts.terminate(ctx, pk, on, form["reason"])
         messages.success(request, _("Contract terminated."))
+
+    return _contract_action(request, ctx, pk, act)
+
+
+@require_POST
+@web_view(Action.MANAGE_MASTER_DATA)
+def contract_index(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse:
+    on = _date(request.POST.get("effective_from", "").strip())
+
+    def act() -> None:
+        if on is None:
+            raise ValidationFailed([FieldError("effective_from", "is not a date (use YYYY-MM-DD)")])
+        made = indexation.index_contract(ctx, pk, on)
+        messages.success(request, _("Prices indexed: %(n)d lines.") % {"n": len(made)})
 
     return _contract_action(request, ctx, pk, act)
 

@@ -1,6 +1,7 @@
 """Contract screens, usage import and the billing-run wizard through Django's test client."""
 
 from datetime import date
+from decimal import Decimal
 
 from facturo.billing import services as billing
 from facturo.billing.models import BillingRun
@@ -90,3 +91,17 @@ def test_billing_wizard_preview_approve_progress_result(client_owner, ctx, djang
     assert "1 periods invoiced" in result
     assert billing.get_run(ctx, run.pk).invoices == 1
     assert date(2026, 11, 1) == run.run_date
+
+
+def test_index_prices_from_the_contract_card(client_owner, ctx):
+    customers = setup_administration(ctx)
+    contract = contracts.create_contract(
+        ctx, monthly(customers[0], start_date="2025-03-01", indexation="percentage", indexation_percent="3")
+    )
+    card = client_owner.get(f"/contracts/{contract.pk}/").content.decode()
+    assert 'data-testid="index-form"' in card
+    client_owner.post(f"/contracts/{contract.pk}/index/", {"effective_from": "2026-03-01"})
+    card = client_owner.get(f"/contracts/{contract.pk}/").content.decode()
+    indexed = contract.indexations.get()
+    assert (indexed.old_price, indexed.new_price) == (Decimal("40.0000"), Decimal("41.20"))
+    assert "Price indexation (3 %)" in card
