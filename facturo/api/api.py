@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 
 from . import errors
 from .auth import TokenAuth
-from .routes import administrations, charges, customers, invoices, items, reports
+from .routes import administrations, charges, contracts, customers, invoices, items, reports
 from .routes import documents as documents_routes
 from .routes import payments as payment_routes
 
@@ -22,6 +22,7 @@ api = NinjaAPI(
     ),
 )
 errors.install(api)
+api.add_router("/administrations", contracts.router)
 
 # Routes under an administration spell out "/{admin}/..." themselves: ninja does not hand a
 # router prefix's path parameters to the operations.

@@ -66,7 +66,26 @@ class RunChunk(models.Model):
     invoices = models.PositiveIntegerField(default=0)
     charges = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="Why the last attempt failed (the chunk stays pending)")
 
     class Meta:
         ordering = ["run", "index"]
         constraints = [models.UniqueConstraint(fields=["run", "index"], name="runchunk_unique_index")]
+
+
+class AdvanceSettlement(models.Model):
+    """An advance contract's period settled against the actual amount: once per period."""
+
+    administration = models.ForeignKey(Administration, on_delete=models.PROTECT, related_name="+")
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="settlements")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    actual = models.DecimalField(max_digits=18, decimal_places=2)
+    advances = models.DecimalField(max_digits=18, decimal_places=2)
+    difference = models.DecimalField(max_digits=18, decimal_places=2)
+    documents = models.JSONField(default=list, help_text="Numbers of the settlement invoice or credit notes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_start"]
+        constraints = [models.UniqueConstraint(fields=["contract", "period_start"], name="settlement_once_per_period")]

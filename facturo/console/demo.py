@@ -27,6 +27,7 @@ from facturo.administrations.models import Administration, Role
 from facturo.administrations.services import create_administration, grant
 from facturo.catalog.services import create_item
 from facturo.charges.services import create_charges
+from facturo.contracts import demo as contracts_demo
 from facturo.documents import demo as documents_demo
 from facturo.einvoicing import demo as einvoicing_demo
 from facturo.invoicing.drafting import Grouping, draft_from_charges
@@ -713,6 +714,7 @@ def _build_administration(
     _billing_cycle(ctx, spec, summary, today, progress)
     summary.notes.extend(einvoicing_demo.add_examples(ctx, today))
     documents_demo.setup(ctx)
+    summary.notes.append(contracts_demo.build(ctx, [(c.number, c.sites) for c in customers], today))
     return summary
 
 

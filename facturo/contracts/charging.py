@@ -68,7 +68,7 @@ def bill_contracts(
     result = BillingResult()
     rates = RateTable(ctx.administration.country)
     claimed = claimed_periods([line.id for c in contracts for line in c.lines])
-    claims: list[BilledPeriod] = []
+    claims: list[bulk.Row] = []
     charges: list[bulk.Row] = []
     groupings: list[str] = []
     now = timezone.now()
@@ -80,7 +80,7 @@ def bill_contracts(
                     result.deferred.append(due)
                     continue
                 claims.append(
-                    BilledPeriod(
+                    bulk.Row(
                         administration_id=admin_id,
                         line_id=line.id,
                         contract_id=contract.id,
@@ -138,7 +138,8 @@ def bill_contracts(
                         )
                     )
                     groupings.append(contract.grouping)
-    BilledPeriod.objects.bulk_create(claims, batch_size=2000)
+    # Unique per line and period start: a period claimed twice fails here and rolls back.
+    bulk.insert(BilledPeriod, claims)
     usage_rows, usage_groupings, records = _usage_charges(ctx, contracts, run_date, rates, currency, now)
     charges += usage_rows
     groupings += usage_groupings

@@ -83,6 +83,14 @@ class Contract(models.Model):
     payment_terms_days = models.PositiveSmallIntegerField(null=True, blank=True)
     delivery_channel = models.CharField(max_length=10, blank=True)
     grouping = models.CharField(max_length=10, choices=GroupingPreference.choices, default=GroupingPreference.CUSTOMER)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who gets this contract's alerts by e-mail",
+    )
     version = models.PositiveIntegerField(default=1)
     indexation = models.CharField(max_length=10, choices=IndexationMethod.choices, blank=True, default="")
     indexation_percent = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
@@ -229,7 +237,8 @@ class UsageRecord(models.Model):
 
     administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
     reference = models.CharField(max_length=60)
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="usage")
+    # Empty while no contract covers the site: kept, alerted, billed once a contract covers it.
+    contract = models.ForeignKey(Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="usage")
     site = models.ForeignKey("parties.Site", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=12, choices=UsageKind.choices)
     day = models.DateField()

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Q
@@ -19,6 +19,7 @@ from facturo.db import bulk
 from .models import BilledPeriod, Contract, ContractLine, LineTerms, Suspension
 
 FOUR = Decimal("0.0001")
+CENT = Decimal("0.01")
 
 
 @dataclass
@@ -242,7 +243,6 @@ def due_periods(contract: ContractRow, line: LineRow, run_date: date, claimed: s
             cuts += [s.start, s.end + timedelta(days=1)]
         pieces = split(period, cuts)
         priced: list[tuple[Period, Decimal | None]] = []
-        terms_of: list[TermsRow | None] = []
         for piece in pieces:
             terms = _terms_on(line, piece.start)
             active = (
@@ -253,9 +253,18 @@ def due_periods(contract: ContractRow, line: LineRow, run_date: date, claimed: s
                 and not terms.is_removed
             )
             priced.append((piece, terms.quantity * terms.unit_price if active and terms else None))
-            terms_of.append(terms if active else None)
-        billed = prorate(period, priced, rule, line.months)
         due_pieces = []
+        if len(pieces) == 1 and priced[0][1] is not None:
+            # The common case: nothing changes inside the period, so nothing to prorate.
+            terms = _terms_on(line, period.start)
+            assert terms is not None
+            amount = priced[0][1].quantize(CENT, rounding=ROUND_HALF_UP)
+            billed = []
+            due_pieces.append(
+                DuePiece(period, terms.quantity, terms.unit_price, amount, terms.version, terms.site_id, False)
+            )
+        else:
+            billed = prorate(period, priced, rule, line.months)
         for piece, amount, share in billed:
             terms = _terms_on(line, piece.start)
             assert terms is not None

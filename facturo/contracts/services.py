@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 
@@ -402,6 +403,14 @@ def create_contract(ctx: Context, data: Mapping[str, Any]) -> Contract:
     )
     channel = reader.choice("delivery_channel", ["email", "peppol", "print"])
     grouping = reader.choice("grouping", GroupingPreference.values, default=GroupingPreference.CUSTOMER)
+    responsible = None
+    if reader.has("responsible"):
+        name = reader.text("responsible", max_length=150)
+        responsible = (
+            get_user_model().objects.filter(username=name, memberships__administration=ctx.administration).first()
+        )
+        if responsible is None:
+            reader.error("responsible", f"no user {name!r} in this administration")
     proration = contract_type.proration if contract_type else ProrationRule.DAY
 
     lines: list[_LineInput] = []
@@ -445,6 +454,7 @@ def create_contract(ctx: Context, data: Mapping[str, Any]) -> Contract:
                 payment_terms_days=terms_days,
                 delivery_channel=channel,
                 grouping=grouping,
+                responsible=responsible,
                 indexation=reader.choice("indexation", ["percentage", "index"]),
                 indexation_percent=reader.decimal("indexation_percent"),
                 indexation_series=reader.text("indexation_series", max_length=30),

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from facturo.administrations.access import Action, Context
 from facturo.core.errors import FieldError
@@ -98,19 +98,30 @@ def _read_record(ctx: Context, reader: Reader, cover: _Cover) -> UsageRecord | N
             reader.error("contract", f"no contract {number!r} in this administration")
         elif site is not None and not any(c.pk == contract.pk for c, _, _ in cover.covering.get(site.pk, [])):
             reader.error("site", f"site {code!r} is not covered by contract {number}")
-    elif site is not None and day is not None:
+    elif site is not None and day is not None and cover.covering.get(site.pk):
+        links = cover.covering[site.pk]
         candidates = {
             c.pk: c
-            for c, first, last in cover.covering.get(site.pk, [])
-            if first <= day and (last is None or day <= last) and (not kind or (c.pk, kind) in cover.rates)
+            for c, first, last in links
+            if first <= day
+            and (last is None or day <= last)
+            and c.start_date <= day
+            and (c.last_day is None or day <= c.last_day)
+            and (not kind or (c.pk, kind) in cover.rates)
         }
-        if not candidates:
-            reader.error("site", f"site {code!r} has no contract rating {kind or 'usage'} on {day.isoformat()}")
+        rated = sorted({c.number for c, _, _ in links if not kind or (c.pk, kind) in cover.rates})
+        if not candidates and rated:
+            reader.error("date", f"{day.isoformat()} is outside contract {', '.join(rated)} for site {code!r}")
+        elif not candidates:
+            names = ", ".join(sorted({c.number for c, _, _ in links}))
+            reader.error("kind", f"contract {names} has no rate for {kind}")
         elif len(candidates) > 1:
             names = ", ".join(sorted(c.number for c in candidates.values()))
             reader.error("contract", f"site {code!r} is covered by {names}; say which contract")
         else:
             contract = next(iter(candidates.values()))
+    # A known site that no contract covers: the record is kept without a contract, shown as
+    # an alert and in the run's preview, and billed once a contract covers the site.
     if contract is not None and day is not None:
         last_day = contract.last_day
         if day < contract.start_date or (last_day is not None and day > last_day):
@@ -120,7 +131,7 @@ def _read_record(ctx: Context, reader: Reader, cover: _Cover) -> UsageRecord | N
             reader.error("kind", f"contract {contract.number} has no rate for {kind}")
     card = reader.text("card", max_length=60)
     note = reader.text("note", max_length=200)
-    if reader.errors or contract is None or site is None or day is None:
+    if reader.errors or site is None or day is None:
         return None
     return UsageRecord(
         administration=ctx.administration,
@@ -234,12 +245,42 @@ def usage_records(ctx: Context, *, contract_id: int | None = None, billed: bool 
     return query.order_by("-day", "-id")
 
 
-def sites_without_contract(ctx: Context, on: date) -> QuerySet[Site]:
-    """Active sites that no contract covers on `on` (for alerts)."""
-    ctx.require(Action.VIEW)
-    covered = ContractSite.objects.filter(effective_from__lte=on).filter(
-        Q(effective_to__isnull=True) | Q(effective_to__gte=on)
+def attach_usage(ctx: Context) -> int:
+    """Give records kept without a contract the contract that covers their site and date
+    now (with a rate for their kind); returns how many were attached."""
+    orphans = list(UsageRecord.objects.filter(administration=ctx.administration, contract__isnull=True, billed=False))
+    if not orphans:
+        return 0
+    links = ContractSite.objects.filter(site_id__in={r.site_id for r in orphans}).select_related("contract")
+    rates = set(
+        UsageRate.objects.filter(contract_id__in={link.contract_id for link in links}).values_list(
+            "contract_id", "kind"
+        )
     )
-    return Site.objects.filter(administration=ctx.administration, is_active=True).exclude(
-        pk__in=covered.values("site_id")
+    attached = []
+    for record in orphans:
+        fits = {
+            link.contract_id
+            for link in links
+            if link.site_id == record.site_id
+            and link.effective_from <= record.day
+            and (link.effective_to is None or record.day <= link.effective_to)
+            and link.contract.start_date <= record.day
+            and (link.contract.last_day is None or record.day <= link.contract.last_day)
+            and (link.contract_id, record.kind) in rates
+        }
+        if len(fits) == 1:
+            record.contract_id = fits.pop()
+            attached.append(record)
+    UsageRecord.objects.bulk_update(attached, ["contract"])
+    return len(attached)
+
+
+def sites_with_usage_without_contract(ctx: Context) -> QuerySet[Site]:
+    """Sites with imported usage that no contract covers (for the alerts)."""
+    ctx.require(Action.VIEW)
+    return Site.objects.filter(
+        pk__in=UsageRecord.objects.filter(
+            administration=ctx.administration, contract__isnull=True, billed=False
+        ).values("site_id")
     )

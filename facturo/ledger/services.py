@@ -11,7 +11,7 @@ from django.utils import timezone
 from facturo.administrations.access import Action, Context
 from facturo.administrations.models import Administration
 from facturo.core.errors import FieldError
-from facturo.core.money import ZERO
+from facturo.core.money import ZERO, quantize
 from facturo.db import bulk
 from facturo.errors import NotFound, ValidationFailed
 
@@ -158,8 +158,17 @@ def trial_balance(ctx: Context) -> list[BalanceRow]:
         .annotate(debit=Sum("debit"), credit=Sum("credit"))
         .order_by("account__code")
     )
+    # SQLite sums decimals as floats; round the sums back to the currency's minor unit.
+    currency = ctx.administration.currency
     return [
-        BalanceRow(r["account__code"], r["account__name"], r["account__kind"], r["debit"], r["credit"]) for r in rows
+        BalanceRow(
+            r["account__code"],
+            r["account__name"],
+            r["account__kind"],
+            quantize(r["debit"] or ZERO, currency),
+            quantize(r["credit"] or ZERO, currency),
+        )
+        for r in rows
     ]
 
 
@@ -168,7 +177,7 @@ def receivables_balance(ctx: Context) -> Decimal:
     totals = JournalLine.objects.filter(
         administration=ctx.administration, account__role=AccountRole.RECEIVABLES
     ).aggregate(debit=Sum("debit"), credit=Sum("credit"))
-    return (totals["debit"] or ZERO) - (totals["credit"] or ZERO)
+    return quantize((totals["debit"] or ZERO) - (totals["credit"] or ZERO), ctx.administration.currency)
 
 
 def entries_for_invoice(ctx: Context, invoice_id: int) -> list[JournalEntry]:

@@ -39,4 +39,5 @@ urlpatterns = [
     path("receivables/", views.receivables, name="receivables"),
     path("trial-balance/", views.trial_balance, name="trial_balance"),
     path("", include("facturo.web.urls_documents")),
+    path("", include("facturo.web.urls_contracts")),
 ]

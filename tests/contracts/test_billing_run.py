@@ -195,3 +195,23 @@ def test_a_chunk_that_fails_midway_leaves_nothing_and_the_run_resumes(ctx, secon
     assert summary(ctx) == summary(second_ctx)
     assert sorted(issued(ctx).values_list("sequence", flat=True)) == [1, 2]
     assert BillingRun.objects.get(pk=started.pk).chunks_done == 2
+
+
+def test_a_failing_chunk_keeps_its_reason_and_is_retried(ctx, customers, monkeypatch):
+    contracts.create_contract(ctx, monthly(customers[0], start_date="2026-11-01"))
+    started = billing.start_run(ctx, date(2026, 11, 1))
+    billing.approve_run(ctx, started.pk, enqueue=False)
+
+    def no_rate(*args, **kwargs):
+        raise Conflict("contract C-1 line 1: no standard VAT rate in NL on 2026-11-01")
+
+    monkeypatch.setattr(billing, "bill_contracts", no_rate)
+    with pytest.raises(Conflict):
+        billing.work(started.pk)
+    progress = billing.progress(ctx, started.pk)
+    assert progress.errors == ("chunk 0: contract C-1 line 1: no standard VAT rate in NL on 2026-11-01",)
+    assert not Charge.objects.exists()
+    monkeypatch.undo()
+    billing.work(started.pk)
+    assert billing.progress(ctx, started.pk).errors == ()
+    assert billing.get_run(ctx, started.pk).invoices == 1

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from facturo.contracts import alerts, indexation
+from facturo.contracts import alerts, indexation, usage
 from facturo.contracts import services as contracts
 from facturo.contracts.models import LineTerms, PriceIndexation
 from facturo.errors import Conflict, ValidationFailed
@@ -56,9 +56,24 @@ def test_alerts_for_ending_notice_indexation_and_uncovered_sites(ctx, customers)
             indexation_percent="2",
         ),
     )
+    usage.record_usage(
+        ctx, [{"reference": "u", "site": "S11", "kind": "callout", "date": "2026-11-02", "quantity": "1"}]
+    )
     found = {(a.kind, a.subject, a.due) for a in alerts.alerts(ctx, days=60, today=date(2026, 11, 20))}
     assert ("ending", "E-1", date(2026, 12, 31)) in found
     assert ("notice", "N-1", date(2026, 12, 31)) in found
     assert ("indexation", "I-1", date(2026, 12, 15)) in found
     assert ("site", "S11", date(2026, 11, 20)) in found
     assert not any(subject == "N-1" and kind == "ending" for kind, subject, _ in found)
+
+
+def test_alerts_are_mailed_to_the_responsible_user(ctx, customers, owner, mailoutbox):
+    contracts.create_contract(
+        ctx, monthly(customers[0], number="E-1", end_date="2026-12-31", responsible=owner.username)
+    )
+    with pytest.raises(ValidationFailed, match="no user 'nobody'"):
+        contracts.create_contract(ctx, monthly(customers[1], number="E-2", site="S10", responsible="nobody"))
+    sent = alerts.mail_alerts(ctx, days=60, today=date(2026, 11, 20))
+    assert sent[owner.email] == 1
+    mail = next(m for m in mailoutbox if m.to == [owner.email])
+    assert "E-1" in mail.body and "ends on 2026-12-31" in mail.body

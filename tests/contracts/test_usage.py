@@ -92,7 +92,7 @@ ok1,S00,pickup,2026-10-07,,,1
         usage.import_usage_csv(ctx, bad.encode())
     errors = {e.path: e.message for e in exc.value.errors}
     assert errors["row 3, column site"] == "no site 'NOPE' in this administration"
-    assert "has no contract rating guard_hours on 2026-10-06" in errors["row 4, column site"]
+    assert "row 4, column site" not in errors  # S10 has no contract: kept, alerted, billed later
     assert "outside contract G-1" in errors["row 5, column date"]
     assert "give both start and end" in errors["row 6, column end"]
     assert "'mowing' is not one of" in errors["row 7, column kind"]
@@ -118,3 +118,33 @@ def test_usage_through_the_api_shape(ctx, guarding):
         ],
     )
     assert created.created[0].contract_id == guarding.pk
+
+
+def test_usage_for_a_site_without_a_contract_waits_for_one(ctx, guarding, customers):
+    from facturo.contracts import alerts
+
+    usage.record_usage(
+        ctx, [{"reference": "o1", "site": "S10", "kind": "callout", "date": "2026-10-05", "quantity": "2"}]
+    )
+    assert UsageRecord.objects.get().contract is None
+    assert [(a.kind, a.subject) for a in alerts.alerts(ctx, today=date(2026, 10, 6)) if a.kind == "site"] == [
+        ("site", "S10")
+    ]
+    first = run(ctx, date(2026, 11, 1))
+    assert first.preview["usage_without_contract"] == 1
+    assert not Charge.objects.filter(source_kind="usage").exists()
+    contracts.create_contract(
+        ctx,
+        {
+            "number": "J-1",
+            "customer": customers[1].number,
+            "type": "guarding",
+            "start_date": "2026-10-01",
+            "sites": ["S10"],
+            "lines": [{"item": "MON", "unit_price": "10.00"}],
+            "usage_rates": [{"kind": "callout", "rate": "65.00"}],
+        },
+    )
+    second = run(ctx, date(2026, 11, 2))
+    assert second.preview["usage_without_contract"] == 0
+    assert Charge.objects.get(source_kind="usage").unit_price == Decimal("65.0000")

@@ -96,6 +96,8 @@ class Command(ServiceCommand):
     def _status(self, ctx: Any, run_id: int, options: dict[str, Any]) -> None:
         progress = billing.progress(ctx, run_id)
         report = billing.completeness(ctx, run_id)
+        for error in progress.errors:
+            self.stderr.write(f"  failed, will be retried: {error}")
         if options["json"]:
             self.stdout.write(json.dumps({"progress": progress.__dict__, **report}, indent=2, default=str))
             return

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from facturo.console.base import ServiceCommand, parse_date
-from facturo.contracts import alerts
+from facturo.contracts import alerts, indexation
 from facturo.contracts import services as contracts
 
 
@@ -17,17 +17,26 @@ class Command(ServiceCommand):
         "Contracts. `list [--search S] [--status active|ended|terminated|suspended]`; "
         "`show NUMBER` (lines, versions, suspensions); `create FILE.json` (one contract or a "
         "list, as the API takes them, all or nothing); `annex NUMBER FILE.json`; "
-        "`terminate NUMBER --date D --reason R`; `alerts [--days N]`."
+        "`terminate NUMBER --date D --reason R`; `alerts [--days N]`; `index NUMBER --date D` (price "
+        "indexation); `load-index CODE FILE.csv` (an index series, month,value); `settle NUMBER --from D "
+        "--to D --actual X` (an advance contract's period against the actual amount)."
     )
 
     def add_command_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["list", "show", "create", "annex", "terminate", "alerts"])
+        parser.add_argument(
+            "action",
+            choices=["list", "show", "create", "annex", "terminate", "alerts", "index", "load-index", "settle"],
+        )
         parser.add_argument("operands", nargs="*", metavar="ARG")
         parser.add_argument("--search", default="")
         parser.add_argument("--status", default="")
         parser.add_argument("--date", type=parse_date, metavar="YYYY-MM-DD")
         parser.add_argument("--reason", default="")
         parser.add_argument("--days", type=int, default=60)
+        parser.add_argument("--mail", action="store_true", help="alerts: e-mail them to the responsible users")
+        parser.add_argument("--from", dest="date_from", type=parse_date, metavar="YYYY-MM-DD")
+        parser.add_argument("--to", dest="date_to", type=parse_date, metavar="YYYY-MM-DD")
+        parser.add_argument("--actual", help="settle: the actual amount for the period (net)")
 
     def _json(self, name: str) -> Any:
         if name == "-":
@@ -79,6 +88,44 @@ class Command(ServiceCommand):
                 raise CommandError("--date is required")
             contracts.terminate(ctx, contract.pk, options["date"], options["reason"])
             self.ok(f"{contract.number} terminated on {options['date']}")
+        elif action == "index":
+            contract = contracts.find_contract(ctx, self._one(rest, "NUMBER"))
+            if options["date"] is None:
+                raise CommandError("--date is required")
+            for p in indexation.index_contract(ctx, contract.pk, options["date"]):
+                self.stdout.write(
+                    f"{contract.number} line {p.line.position}: {p.old_price} → {p.new_price} ({p.basis})"
+                )
+        elif action == "load-index":
+            if len(rest) != 2:
+                raise CommandError("load-index needs CODE and FILE.csv (month,value)")
+            path = Path(rest[1])
+            if not path.is_file():
+                raise CommandError(f"{rest[1]}: no such file")
+            self.ok(f"{indexation.load_index_series(ctx, rest[0], path.read_bytes())} month(s) of {rest[0]} loaded")
+        elif action == "settle":
+            from decimal import Decimal, InvalidOperation
+
+            from facturo.billing.settlement import settle
+
+            contract = contracts.find_contract(ctx, self._one(rest, "NUMBER"))
+            if options["date_from"] is None or options["date_to"] is None or options["actual"] is None:
+                raise CommandError("settle needs --from, --to and --actual")
+            try:
+                actual = Decimal(options["actual"])
+            except InvalidOperation:
+                raise CommandError(f"--actual {options['actual']!r} is not a decimal number") from None
+            result = settle(ctx, contract.pk, options["date_from"], options["date_to"], actual)
+            s = result.settlement
+            self.ok(
+                f"{contract.number}: actual {s.actual}, advances {s.advances}, difference {s.difference}; "
+                f"documents: {', '.join(result.documents) or 'none'}"
+            )
+        elif options["mail"]:
+            sent = alerts.mail_alerts(ctx, days=options["days"])
+            for address, count in sent.items():
+                self.stdout.write(f"{address}: {count} alert(s)")
+            self.ok(f"{len(sent)} e-mail(s) sent")
         else:
             for alert in alerts.alerts(ctx, days=options["days"]):
                 self.stdout.write(f"{alert.kind}\t{alert.due}\t{alert.subject}\t{alert.message}")
