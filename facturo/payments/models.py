@@ -1,5 +1,8 @@
 """Bank accounts, imported statements and their lines, and how each line was booked."""
 
+import json
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -79,13 +82,19 @@ class StatementLine(models.Model):
     return_reason = models.CharField(max_length=10, blank=True)
     is_return = models.BooleanField(default=False)
     state = models.CharField(max_length=10, choices=LineState.choices, default=LineState.UNMATCHED)
-    # The best proposals of the matcher when the line was not booked automatically.
-    suggestions = models.JSONField(default=list, blank=True)
+    # The best proposals of the matcher when the line was not booked automatically, as JSON
+    # text (written in bulk at import, where a JSONField's per-row adaptation costs more
+    # than the rest of the row).
+    suggestions_json = models.TextField(default="[]", blank=True)
 
     class Meta:
         ordering = ["statement_id", "position"]
         constraints = [models.UniqueConstraint(fields=["statement", "position"], name="statementline_unique_position")]
         indexes = [models.Index(fields=["administration", "state", "id"], name="stline_admin_state_idx")]
+
+    @property
+    def suggestions(self) -> list[dict[str, Any]]:
+        return list(json.loads(self.suggestions_json or "[]"))
 
 
 class ReconciliationKind(models.TextChoices):
@@ -109,7 +118,7 @@ class Reconciliation(models.Model):
     difference_kind = models.CharField(max_length=12, blank=True)
     automatic = models.BooleanField(default=False)
     score = models.PositiveSmallIntegerField(null=True, blank=True)
-    evidence = models.JSONField(default=list, blank=True)
+    evidence_json = models.TextField(default="[]", blank=True)
     entry_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
@@ -129,6 +138,10 @@ class Reconciliation(models.Model):
                 fields=["line"], condition=models.Q(undone_at__isnull=True), name="reconciliation_one_live_per_line"
             ),
         ]
+
+    @property
+    def evidence(self) -> list[dict[str, Any]]:
+        return list(json.loads(self.evidence_json or "[]"))
 
 
 class PaymentAllocation(models.Model):

@@ -8,6 +8,7 @@ moves it. Undoing a match writes the reversing entry that moves the amount back 
 so the bank account's ledger balance always equals the statement's closing balance."""
 
 import hashlib
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,6 +48,7 @@ from .models import (
     ReconciliationKind,
     StatementLine,
 )
+from .settle import update_settlement
 
 CENT = Decimal("0.01")
 PAYMENT_ROLES = frozenset({Role.ADMIN, Role.BILLING_CLERK, Role.COLLECTOR})
@@ -183,22 +185,29 @@ def _check_sequence(account: BankAccount, stmt: Statement, where: str) -> list[s
     return []
 
 
-def _load_index(ctx: Context, currency_filter: Iterable[str]) -> OpenItems:
-    rows = Invoice.objects.filter(
-        administration=ctx.administration, state=InvoiceState.ISSUED, currency__in=list(currency_filter)
-    ).exclude(amount_open=0)
+def _load_index(ctx: Context, currencies: Iterable[str]) -> tuple[OpenItems, dict[int, bulk.Row]]:
+    """The open items for the matcher, and their settlement columns as read (without locks)."""
+    rows = bulk.fetch(
+        Invoice.objects.filter(
+            administration=ctx.administration, state=InvoiceState.ISSUED, currency__in=list(currencies)
+        ).exclude(amount_open=0),
+        *SETTLEMENT_READ,
+        "customer_id",
+        "currency",
+        "payment_reference",
+    )
     items = [
         OpenItem(
-            r["id"],
-            r["number"],
-            r["customer_id"],
-            -r["amount_open"] if r["kind"] == DocumentKind.CREDIT_NOTE else r["amount_open"],
-            r["currency"],
-            r["payment_reference"],
+            r.id,
+            r.number,
+            r.customer_id,
+            -r.amount_open if r.kind == DocumentKind.CREDIT_NOTE else r.amount_open,
+            r.currency,
+            r.payment_reference,
         )
-        for r in rows.values("id", "number", "customer_id", "amount_open", "kind", "currency", "payment_reference")
+        for r in rows
     ]
-    return OpenItems(items, known_ibans(ctx))
+    return OpenItems(items, known_ibans(ctx)), {r.id: r for r in rows}
 
 
 def known_ibans(ctx: Context) -> dict[str, int]:
@@ -273,6 +282,7 @@ def import_statement(
     result = ImportResult()
     with transaction.atomic():
         index: OpenItems | None = None
+        known: dict[int, bulk.Row] = {}
         accounts = payment_accounts(ctx.administration)
         book = AccountBook(ctx.administration.pk)
         for number, stmt in enumerate(statements, 1):
@@ -306,9 +316,9 @@ def import_statement(
                 raise ValidationFailed(FieldError(where, "the statement has no number or sequence"))
             result.warnings.extend(_check_sequence(account, stmt, where))
             if index is None:
-                index = _load_index(ctx, {account.currency})
+                index, known = _load_index(ctx, {account.currency})
             result.statements.append(
-                _import_one(ctx, account, stmt, index, accounts, book, settings, file_name, digest, result)
+                _import_one(ctx, account, stmt, index, known, accounts, book, settings, file_name, digest, result)
             )
         _write_statement_warnings(result)
     return result
@@ -326,6 +336,7 @@ def _import_one(
     account: BankAccount,
     stmt: Statement,
     index: OpenItems,
+    known: dict[int, bulk.Row],
     accounts: PaymentAccounts,
     book: AccountBook,
     settings: MatchSettings,
@@ -374,7 +385,7 @@ def _import_one(
             return_reason=line.return_reason[:10],
             is_return=line.is_return,
             state=LineState.UNMATCHED,
-            suggestions=[],
+            suggestions_json="[]",
         )
         for position, (line_id, line) in enumerate(zip(ids, stmt.lines, strict=True), 1)
     ]
@@ -416,7 +427,7 @@ def _import_one(
             result.automatic += 1
             result.booked.append((row.id, tuple(a.item_id for a in best.allocations)))
         else:
-            row.suggestions = [_suggestion_json(p, index) for p in proposals]
+            row.suggestions_json = json.dumps([_suggestion_json(p, index) for p in proposals])
             if proposals:
                 result.suggested += 1
             else:
@@ -444,7 +455,7 @@ def _import_one(
         )
     entries = write_entries(admin_id, book, drafts)
     entry_of_line = {e.source_id: e.id for e in entries}
-    _record(ctx, bookings, entry_of_line, accounts, automatic=True)
+    _record(ctx, bookings, entry_of_line, accounts, automatic=True, known=known)
     return statement
 
 
@@ -493,41 +504,54 @@ def _return_booking(ctx: Context, row: bulk.Row) -> _Booking | None:
     )
 
 
-def _apply_to_invoices(allocations: Sequence[tuple[int, Decimal]], expect_open: Mapping[int, Decimal] | None) -> None:
-    """Add signed payments to invoices' settlement columns (locked); a credit note's refund is a
-    negative amount on a negative open item."""
+SETTLEMENT_READ = (
+    "id",
+    "kind",
+    "number",
+    "tax_inclusive",
+    "amount_paid",
+    "amount_credited",
+    "amount_written_off",
+    "amount_open",
+)
+
+
+def _settle_rows(rows: Sequence[bulk.Row], delta: Mapping[int, Decimal]) -> None:
+    for row in rows:
+        sign = -1 if row.kind == DocumentKind.CREDIT_NOTE else 1
+        row.old_open = row.amount_open
+        row.amount_paid += delta[row.id] * sign
+        row.amount_open = row.tax_inclusive - row.amount_paid - row.amount_credited - row.amount_written_off
+        if row.amount_open < 0 or row.amount_paid < 0:
+            raise ValidationFailed(FieldError("allocations", f"that would settle more than is open on {row.number}"))
+        state = settlement_status(row.tax_inclusive, row.amount_paid, row.amount_credited, row.amount_written_off)
+        row.settlement = state.value
+
+
+def _apply_to_invoices(allocations: Sequence[tuple[int, Decimal]], known: dict[int, bulk.Row] | None = None) -> None:
+    """Add signed payments to invoices' settlement columns through the core settlement rule; a
+    credit note's refund is a negative amount on a negative open item.
+
+    Invoices in `known` (read by the import without locks) are written only if still as read;
+    the others are locked and read here."""
     delta: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for invoice_id, amount in allocations:
         delta[invoice_id] += amount
     if not delta:
         return
-    ids = sorted(delta)
-    rows = bulk.fetch(
-        Invoice.objects.select_for_update().filter(bulk.among("id", ids)).order_by("id"),
-        "id",
-        "kind",
-        "number",
-        "tax_inclusive",
-        "amount_paid",
-        "amount_credited",
-        "amount_written_off",
-        "amount_open",
-    )
-    for row in rows:
-        sign = -1 if row.kind == DocumentKind.CREDIT_NOTE else 1
-        if (
-            expect_open is not None
-            and expect_open.get(row.id) is not None
-            and expect_open[row.id] != row.amount_open * sign
-        ):
-            raise Conflict(f"invoice {row.number} changed during the import; import the file again")
-        row.amount_paid += delta[row.id] * sign
-        state = settlement_status(row.tax_inclusive, row.amount_paid, row.amount_credited, row.amount_written_off)
-        row.amount_open = row.tax_inclusive - row.amount_paid - row.amount_credited - row.amount_written_off
-        if row.amount_open < 0 or row.amount_paid < 0:
-            raise ValidationFailed(FieldError("allocations", f"that would settle more than is open on {row.number}"))
-        row.settlement = state.value
-    bulk.update(Invoice, rows, ["amount_paid", "amount_open", "settlement"])
+    known = known or {}
+    seen = [known[i] for i in sorted(delta) if i in known]
+    other = sorted(i for i in delta if i not in known)
+    if other:
+        rows = bulk.fetch(
+            Invoice.objects.select_for_update().filter(bulk.among("id", other)).order_by("id"), *SETTLEMENT_READ
+        )
+        _settle_rows(rows, delta)
+        update_settlement(rows)
+    if seen:
+        _settle_rows(seen, delta)
+        if update_settlement(seen, guarded=True) != len(seen):
+            raise Conflict("invoices were settled by someone else during the import; import the file again")
 
 
 def _record(
@@ -537,6 +561,7 @@ def _record(
     accounts: PaymentAccounts,
     *,
     automatic: bool,
+    known: dict[int, bulk.Row] | None = None,
 ) -> list[int]:
     if not bookings:
         return []
@@ -557,7 +582,7 @@ def _record(
                 difference_kind=b.difference_kind,
                 automatic=automatic,
                 score=b.score,
-                evidence=b.evidence,
+                evidence_json=json.dumps(b.evidence),
                 entry_id=entry_of_line[b.line.id],
                 created_at=now,
                 created_by_id=user_id,
@@ -594,7 +619,7 @@ def _record(
                 for rec_id, b in returns
             ],
         )
-    _apply_to_invoices([a for b in bookings for a in b.allocations], None)
+    _apply_to_invoices([a for b in bookings for a in b.allocations], known)
     return ids
 
 
@@ -827,7 +852,7 @@ def undo(ctx: Context, reconciliation_id: int) -> Reconciliation:
                 )
             ],
         )
-        _apply_to_invoices([(invoice_id, -amount) for invoice_id, amount in allocations], None)
+        _apply_to_invoices([(invoice_id, -amount) for invoice_id, amount in allocations])
         rec.undone_at = timezone.now()
         rec.undone_by = ctx.user if ctx.user.is_authenticated else None
         rec.undo_entry_id = entry.id
@@ -889,7 +914,7 @@ def apply_credit(ctx: Context, customer_id: int, invoice_id: int, amount: Any) -
                 )
             ],
         )
-        _apply_to_invoices([(invoice.pk, value)], None)
+        _apply_to_invoices([(invoice.pk, value)])
         return customer_credit(ctx, customer_id)
 
 
@@ -916,7 +941,7 @@ def suggestions_for(ctx: Context, line_id: int, settings: MatchSettings | None =
     line = StatementLine.objects.filter(administration=ctx.administration, pk=line_id).first()
     if line is None:
         raise NotFound(f"statement line {line_id} not found")
-    index = _load_index(ctx, {line.currency})
+    index, _ = _load_index(ctx, {line.currency})
     proposals = propose(
         BankLine(line.amount, line.currency, line.counterparty_iban, line.structured_reference, line.remittance),
         index,
