@@ -980,3 +980,43 @@ def reconciliations_for_line(ctx: Context, line_id: int) -> list[Reconciliation]
             "allocations__invoice"
         )
     )
+
+
+def get_line(ctx: Context, line_id: int) -> StatementLine:
+    ctx.require(Action.VIEW)
+    line = (
+        StatementLine.objects.select_related("statement__bank_account")
+        .filter(administration=ctx.administration, pk=line_id)
+        .first()
+    )
+    if line is None:
+        raise NotFound(f"statement line {line_id} not found")
+    return line
+
+
+def open_items_by_id(ctx: Context, invoice_ids: Sequence[int]) -> list[Invoice]:
+    ctx.require(Action.VIEW)
+    found = {
+        i.pk: i
+        for i in Invoice.objects.filter(administration=ctx.administration, pk__in=list(invoice_ids)).select_related(
+            "customer"
+        )
+    }
+    return [found[i] for i in dict.fromkeys(invoice_ids) if i in found]
+
+
+def bookable_accounts(ctx: Context) -> list[Account]:
+    """Ledger accounts a statement line may be booked to directly."""
+    ctx.require(Action.VIEW)
+    return list(
+        Account.objects.filter(administration=ctx.administration).exclude(
+            role__in=(AccountRole.RECEIVABLES, AccountRole.SUSPENSE, AccountRole.BANK)
+        )
+    )
+
+
+def customers_for_credit(ctx: Context, limit: int = 500) -> list[Customer]:
+    ctx.require(Action.VIEW)
+    return list(
+        Customer.objects.filter(administration=ctx.administration, is_active=True).only("id", "number", "name")[:limit]
+    )

@@ -38,4 +38,5 @@ urlpatterns = [
     path("invoices/<int:pk>/write-off/", views.invoice_write_off, name="invoice_write_off"),
     path("receivables/", views.receivables, name="receivables"),
     path("trial-balance/", views.trial_balance, name="trial_balance"),
+    path("", include("facturo.web.urls_payments")),
 ]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views_payments as views
+
+urlpatterns = [
+    path("bank/", views.bank, name="bank"),
+    path("bank/upload/", views.upload, name="bank_upload"),
+    path("bank/accounts/", views.bank_account_create, name="bank_account_create"),
+    path("bank/reconcile/", views.reconcile, name="bank_reconcile"),
+    path("bank/lines/<int:pk>/", views.line, name="bank_line"),
+    path("bank/lines/<int:pk>/<str:action>/", views.line_action, name="bank_line_action"),
+    path("bank/reconciliations/<int:pk>/undo/", views.undo, name="bank_undo"),
+]
