@@ -18,6 +18,8 @@ class BankAccount(models.Model):
     bic = models.CharField(max_length=11, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
     ledger_account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="+")
+    # SEPA creditor identifier, needed to collect direct debits into this account.
+    creditor_id = models.CharField(max_length=35, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -173,6 +175,90 @@ class PaymentReturn(models.Model):
     amount = models.DecimalField(**MONEY)
     reason_code = models.CharField(max_length=10, blank=True)
     returned_on = models.DateField()
+    # Whether the invoice goes into the customer's next collection (a final reason blocks the mandate).
+    retry = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-returned_on", "-id"]
+
+
+class MandateScheme(models.TextChoices):
+    CORE = "CORE", "Core (consumers and businesses)"
+    B2B = "B2B", "Business to business"
+
+
+class MandateStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    REVOKED = "revoked", "Revoked"
+    BLOCKED = "blocked", "Blocked after a return"
+    USED = "used", "Used (one-off or final)"
+
+
+class Mandate(models.Model):
+    """A customer's SEPA direct-debit mandate. An amendment (new reference or debtor account)
+    keeps the original values until the next collection has told the bank."""
+
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey("parties.Customer", on_delete=models.PROTECT, related_name="mandates")
+    reference = models.CharField(max_length=35)
+    signed_on = models.DateField()
+    scheme = models.CharField(max_length=4, choices=MandateScheme.choices, default=MandateScheme.CORE)
+    one_off = models.BooleanField(default=False)
+    debtor_name = models.CharField(max_length=70)
+    debtor_iban = models.CharField(max_length=34)
+    debtor_bic = models.CharField(max_length=11, blank=True)
+    status = models.CharField(max_length=10, choices=MandateStatus.choices, default=MandateStatus.ACTIVE)
+    first_collected_on = models.DateField(null=True, blank=True)
+    final_requested = models.BooleanField(default=False)
+    original_reference = models.CharField(max_length=35, blank=True)
+    original_iban = models.CharField(max_length=34, blank=True)
+    status_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [models.UniqueConstraint(fields=["administration", "reference"], name="mandate_unique_reference")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class CollectionBatch(models.Model):
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="collection_batches")
+    collection_date = models.DateField()
+    scheme = models.CharField(max_length=4, choices=MandateScheme.choices)
+    count = models.PositiveIntegerField()
+    total = models.DecimalField(**MONEY)
+    file_xml = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class CollectionState(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned"
+
+
+class Collection(models.Model):
+    batch = models.ForeignKey(CollectionBatch, on_delete=models.PROTECT, related_name="collections")
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey("invoicing.Invoice", on_delete=models.PROTECT, related_name="collections")
+    mandate = models.ForeignKey(Mandate, on_delete=models.PROTECT, related_name="collections")
+    amount = models.DecimalField(**MONEY)
+    sequence = models.CharField(max_length=4)
+    end_to_end_id = models.CharField(max_length=35)
+    state = models.CharField(max_length=10, choices=CollectionState.choices, default=CollectionState.SUBMITTED)
+
+    class Meta:
+        constraints = [
+            # An invoice is in at most one collection still under way.
+            models.UniqueConstraint(
+                fields=["invoice"], condition=models.Q(state="submitted"), name="collection_one_pending_per_invoice"
+            ),
+        ]

@@ -400,10 +400,11 @@ def _import_one(
             else:
                 result.unmatched += 1
             continue
+        text = row.remittance
+        if row.end_to_end_id.startswith("DD-"):
+            text = f"{text} {row.end_to_end_id[3:].rsplit('-R', 1)[0]}"  # our own collections
         proposals = propose(
-            BankLine(row.amount, row.currency, row.counterparty_iban, row.structured_reference, row.remittance),
-            index,
-            settings,
+            BankLine(row.amount, row.currency, row.counterparty_iban, row.structured_reference, text), index, settings
         )
         best = proposals[0] if proposals else None
         if best is not None and best.is_automatic(settings):
@@ -473,22 +474,28 @@ def _match_postings(booking: _Booking, accounts: PaymentAccounts) -> list[Postin
 
 
 def _return_booking(ctx: Context, row: bulk.Row) -> _Booking | None:
-    """A returned collection or refused payment: find the invoice it paid, by the end-to-end id or
-    the numbers in the text, among invoices paid at least that much."""
-    tokens = set(re.findall(r"[0-9A-Za-z][0-9A-Za-z/\-._]*[0-9A-Za-z]", f"{row.end_to_end_id} {row.remittance}"))
-    tokens |= {t.split("-", 1)[1] for t in tokens if t.upper().startswith("DD-")}
-    if not tokens:
-        return None
-    candidates = list(
-        Invoice.objects.filter(
-            administration=ctx.administration,
-            state=InvoiceState.ISSUED,
-            kind=DocumentKind.INVOICE,
-            number__in=tokens,
-            amount_paid__gte=-row.amount,
-            currency=row.currency,
-        ).values("id", "customer_id")
+    """A returned collection or refused payment: find the invoice it paid, by the collection's
+    end-to-end id or the numbers in the text, among invoices paid at least that much."""
+    from .models import Collection, CollectionState
+
+    invoices = Invoice.objects.filter(
+        administration=ctx.administration,
+        state=InvoiceState.ISSUED,
+        kind=DocumentKind.INVOICE,
+        amount_paid__gte=-row.amount,
+        currency=row.currency,
     )
+    candidates: list[dict[str, Any]] = []
+    if row.end_to_end_id:
+        collected = Collection.objects.filter(
+            administration=ctx.administration, end_to_end_id=row.end_to_end_id, state=CollectionState.SUBMITTED
+        ).values_list("invoice_id", flat=True)
+        candidates = list(invoices.filter(pk__in=list(collected)).values("id", "customer_id"))
+    if not candidates:
+        tokens = set(_TOKEN.findall(f"{row.end_to_end_id} {row.remittance}"))
+        tokens |= {t.split("-", 1)[1] for t in tokens if t.upper().startswith("DD-")}
+        if tokens:
+            candidates = list(invoices.filter(number__in=tokens).values("id", "customer_id"))
     if len(candidates) != 1:
         return None
     invoice = candidates[0]
@@ -502,6 +509,9 @@ def _return_booking(ctx: Context, row: bulk.Row) -> _Booking | None:
             {"rule": "return", "detail": f"returned by the bank ({row.return_reason or 'no reason'})", "points": 100}
         ],
     )
+
+
+_TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z/\-._]*[0-9A-Za-z]")
 
 
 SETTLEMENT_READ = (
@@ -605,6 +615,8 @@ def _record(
     )
     returns = [(rec_id, b) for rec_id, b in zip(ids, bookings, strict=True) if b.kind == ReconciliationKind.RETURN]
     if returns:
+        from .direct_debit import record_return
+
         bulk.insert(
             PaymentReturn,
             [
@@ -615,6 +627,7 @@ def _record(
                     amount=-b.line.amount,
                     reason_code=b.reason,
                     returned_on=b.line.booking_date,
+                    retry=record_return(ctx, b.line.end_to_end_id, b.allocations[0][0], b.reason),
                 )
                 for rec_id, b in returns
             ],
