@@ -97,6 +97,9 @@ def create_bank_account(ctx: Context, data: Mapping[str, Any]) -> BankAccount:
             errors.append(FieldError("ledger_account", f"{ledger.code} already serves another bank account; name one"))
         elif ledger is None:
             errors.append(FieldError("ledger_account", "the chart has no bank account; name one"))
+    creditor_id = "".join(str(data.get("creditor_id") or "").split()).upper()
+    if creditor_id and not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{3}[A-Z0-9]{1,28}", creditor_id):
+        errors.append(FieldError("creditor_id", f"{creditor_id!r} is not a SEPA creditor identifier"))
     if iban and BankAccount.objects.filter(administration=ctx.administration, iban=iban).exists():
         errors.append(FieldError("iban", f"{iban} is already a bank account of this administration"))
     if errors:
@@ -108,6 +111,7 @@ def create_bank_account(ctx: Context, data: Mapping[str, Any]) -> BankAccount:
         bic=bic,
         currency=currency,
         ledger_account=ledger,
+        creditor_id=creditor_id,
     )
 
 

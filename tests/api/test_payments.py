@@ -39,3 +39,31 @@ def test_upload_reconcile_and_undo(api, ctx, customer, item):
     assert float_amount.status_code == 422
     assert api.get(f"/administrations/{admin}/returned-payments").json() == []
     assert api.get(f"/administrations/{admin}/bank-accounts").json()[0]["ledger_balance"] == "452.10"
+
+
+def test_mandate_and_collection(api, ctx, customer, item):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    admin = ctx.administration.code
+    account = api.post(
+        f"/administrations/{admin}/bank-accounts", {"iban": "NL69INGB0123456789", "creditor_id": "NL98ZZZ999999999999"}
+    ).json()
+    draft = invoicing.create_draft(
+        ctx, {"customer_id": customer.pk, "lines": [{"item": "ONDH", "quantity": "1", "service_date": "2026-11-02"}]}
+    )
+    invoicing.issue(ctx, draft.pk)
+    mandate = api.post(
+        f"/administrations/{admin}/mandates",
+        {"customer_id": customer.pk, "reference": "M-1", "signed_on": "2026-03-01", "iban": "NL91ABNA0417164300"},
+    )
+    assert mandate.status_code == 201 and mandate.json()["next_sequence"] == "FRST"
+    amended = api.post(f"/administrations/{admin}/mandates/{mandate.json()['id']}/amend", {"reference": "M-1B"})
+    assert amended.json()["amendment_pending"]
+    when = (timezone.localdate() + timedelta(days=2)).isoformat()
+    batch = api.post(
+        f"/administrations/{admin}/collections", {"bank_account_id": account["id"], "collection_date": when}
+    )
+    assert batch.status_code == 201 and batch.json()["count"] == 1 and "<AmdmntInd>true" in batch.json()["file_xml"]
+    assert api.get(f"/administrations/{admin}/mandates").json()[0]["next_sequence"] == "RCUR"

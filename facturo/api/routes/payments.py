@@ -10,9 +10,9 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from facturo.core.errors import FieldError, ValidationFailed
-from facturo.payments import services
+from facturo.payments import direct_debit, services
 
-from ..schemas import DecimalIn, Id, In
+from ..schemas import DateIn, DecimalIn, Id, In
 from .common import context, errors
 
 router = Router(tags=["payments"])
@@ -24,6 +24,7 @@ class BankAccountIn(In):
     bic: str = Field("", max_length=11)
     currency: str = Field("", max_length=3)
     ledger_account: str = Field("", max_length=20, description="ledger account code; default the chart's bank account")
+    creditor_id: str = Field("", max_length=35, description="SEPA creditor identifier, to collect direct debits")
 
 
 class BankAccountOut(Schema):
@@ -245,3 +246,106 @@ def returned_payments(request: HttpRequest, admin: str):
         )
         for r in services.returned_payments(context(request, admin))
     ]
+
+
+class MandateIn(In):
+    customer_id: Id
+    reference: str = Field(max_length=35)
+    signed_on: DateIn
+    iban: str = Field(max_length=50)
+    bic: str = Field("", max_length=11)
+    scheme: Literal["CORE", "B2B"] = "CORE"
+    one_off: bool = False
+
+
+class MandateAmendIn(In):
+    reference: str = Field("", max_length=35)
+    iban: str = Field("", max_length=50)
+    bic: str = Field("", max_length=11)
+
+
+class MandateOut(Schema):
+    id: int
+    customer_id: int
+    reference: str
+    signed_on: date
+    scheme: str
+    one_off: bool
+    debtor_iban: str
+    status: str
+    status_reason: str
+    next_sequence: str
+    amendment_pending: bool
+
+
+class CollectionIn(In):
+    bank_account_id: Id
+    collection_date: DateIn
+    scheme: Literal["CORE", "B2B"] = "CORE"
+
+
+class CollectionOut(Schema):
+    id: int
+    collection_date: date
+    scheme: str
+    count: int
+    total: str
+    file_xml: str
+
+
+def _mandate(m: Any) -> MandateOut:
+    return MandateOut(
+        id=m.pk,
+        customer_id=m.customer_id,
+        reference=m.reference,
+        signed_on=m.signed_on,
+        scheme=m.scheme,
+        one_off=m.one_off,
+        debtor_iban=m.debtor_iban,
+        status=m.status,
+        status_reason=m.status_reason,
+        next_sequence=direct_debit.sequence_for(m),
+        amendment_pending=bool(m.original_reference or m.original_iban),
+    )
+
+
+def _batch(b: Any) -> CollectionOut:
+    return CollectionOut(
+        id=b.pk,
+        collection_date=b.collection_date,
+        scheme=b.scheme,
+        count=b.count,
+        total=str(b.total),
+        file_xml=b.file_xml,
+    )
+
+
+@router.get("/{admin}/mandates", response={200: list[MandateOut], **errors()}, summary="Direct-debit mandates")
+def list_mandates(request: HttpRequest, admin: str):
+    return [_mandate(m) for m in direct_debit.mandates(context(request, admin))]
+
+
+@router.post("/{admin}/mandates", response={201: MandateOut, **errors()}, summary="Register a mandate")
+def create_mandate(request: HttpRequest, admin: str, payload: MandateIn):
+    return Status(201, _mandate(direct_debit.create_mandate(context(request, admin), payload.model_dump())))
+
+
+@router.post(
+    "/{admin}/mandates/{mandate_id}/amend",
+    response={200: MandateOut, **errors()},
+    summary="Amend a mandate (new reference or debtor account); the next collection reports it",
+)
+def amend_mandate(request: HttpRequest, admin: str, mandate_id: Id, payload: MandateAmendIn):
+    return _mandate(direct_debit.amend_mandate(context(request, admin), mandate_id, payload.model_dump()))
+
+
+@router.post(
+    "/{admin}/collections",
+    response={201: CollectionOut, **errors()},
+    summary="A pain.008.001.08 batch of the open invoices under active mandates",
+)
+def create_collection(request: HttpRequest, admin: str, payload: CollectionIn):
+    batch = direct_debit.create_collection(
+        context(request, admin), payload.bank_account_id, payload.collection_date, scheme=payload.scheme
+    )
+    return Status(201, _batch(batch))
