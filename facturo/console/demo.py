@@ -32,6 +32,7 @@ from facturo.invoicing.issuing import issue_invoices
 from facturo.invoicing.models import InvoiceState
 from facturo.invoicing.services import approve, create_credit_note, invoices, issue, write_off
 from facturo.parties.services import create_customer, create_site
+from facturo.payments import demo as payments_demo
 
 Progress = Callable[[int | None, str], AbstractContextManager[Callable[[int], None]]]
 
@@ -709,6 +710,7 @@ def _build_administration(
     summary.charges = len(contract_rows) + len(service_rows)
 
     _billing_cycle(ctx, spec, summary, today, progress)
+    summary.notes.extend(payments_demo.add_bank(ctx, today))
     return summary
 
 

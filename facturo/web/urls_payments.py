@@ -10,4 +10,6 @@ urlpatterns = [
     path("bank/lines/<int:pk>/", views.line, name="bank_line"),
     path("bank/lines/<int:pk>/<str:action>/", views.line_action, name="bank_line_action"),
     path("bank/reconciliations/<int:pk>/undo/", views.undo, name="bank_undo"),
+    path("bank/collections/", views.collect, name="bank_collect"),
+    path("bank/collections/<int:pk>/pain008.xml", views.collection_file, name="bank_collection_file"),
 ]

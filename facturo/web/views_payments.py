@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from facturo.administrations.access import Action, Context
 from facturo.errors import NotFound, ValidationFailed
-from facturo.payments import services
+from facturo.payments import direct_debit, services
 
 from .base import error_map, once, other_errors, web_view
 
@@ -27,6 +27,8 @@ def _bank_page(request: HttpRequest, ctx: Context, errors: dict[str, list[str]] 
             "statements": services.statements(ctx)[:20],
             "returns": services.returned_payments(ctx),
             "open_count": len(services.open_lines(ctx)),
+            "mandates": [(m, direct_debit.sequence_for(m)) for m in direct_debit.mandates(ctx)],
+            "batches": direct_debit.collection_batches(ctx)[:20],
             "errors": errors,
             "summary": other_errors(errors, ["file", "iban"]),
             "form": request.POST if request.method == "POST" else {},
@@ -173,3 +175,35 @@ def undo(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse:
         return reverse("web:bank_line", args=[reconciliation.line_id])
 
     return once(request, act)
+
+
+@require_POST
+@web_view()
+def collect(request: HttpRequest, ctx: Context) -> HttpResponse:
+    def act() -> str:
+        try:
+            account_id = int(request.POST.get("bank_account", ""))
+        except ValueError:
+            account_id = 0
+        batch = direct_debit.create_collection(
+            ctx, account_id, request.POST.get("collection_date", ""), scheme=request.POST.get("scheme", "CORE")
+        )
+        messages.success(
+            request,
+            _("Collection %(id)d: %(count)d direct debits, %(total)s.")
+            % {"id": batch.pk, "count": batch.count, "total": batch.total},
+        )
+        return reverse("web:bank")
+
+    try:
+        return once(request, act)
+    except ValidationFailed as failed:
+        return _bank_page(request, ctx, error_map(failed), 400)
+
+
+@web_view()
+def collection_file(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse:
+    batch = direct_debit.get_batch(ctx, pk)
+    response = HttpResponse(batch.file_xml, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="pain008-{batch.pk}-{batch.collection_date}.xml"'
+    return response

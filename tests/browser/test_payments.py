@@ -3,6 +3,7 @@ with a discount, undo it, put another line on a customer's account."""
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -83,3 +84,31 @@ def _ctx(admin):
     from facturo.administrations.access import context_for
 
     return context_for(get_user_model().objects.get(username="owner"), admin)
+
+
+def test_collect_direct_debits_from_the_bank_page(page, login, nl_admin, ctx, customer, item):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from facturo.payments import direct_debit
+
+    payments.create_bank_account(ctx, {"iban": "NL69INGB0123456789", "creditor_id": "NL98ZZZ999999999999"})
+    draft = invoicing.create_draft(
+        ctx, {"customer_id": customer.pk, "lines": [{"item": "ONDH", "quantity": "2", "service_date": "2026-11-02"}]}
+    )
+    invoicing.issue(ctx, draft.pk)
+    direct_debit.create_mandate(
+        ctx,
+        {"customer_id": customer.pk, "reference": "MNDT-9", "signed_on": "2026-01-02", "iban": "NL91ABNA0417164300"},
+    )
+    login("owner", "owner-pass-123")
+    page.goto("/bank/")
+    expect(page.locator("[data-testid=mandates]")).to_contain_text("FRST")
+    page.fill("#id_collection_date", (timezone.localdate() + timedelta(days=3)).isoformat())
+    page.click("[data-testid=collect-form] button")
+    expect(page.locator(".message.success")).to_contain_text("1 direct debits")
+    expect(page.locator("[data-testid=mandates]")).to_contain_text("RCUR")
+    with page.expect_download() as download:
+        page.click("[data-testid=collections] >> text=pain.008")
+    assert b"pain.008.001.08" in Path(download.value.path()).read_bytes()
