@@ -262,3 +262,42 @@ class Collection(models.Model):
                 fields=["invoice"], condition=models.Q(state="submitted"), name="collection_one_pending_per_invoice"
             ),
         ]
+
+
+class AlertKind(models.TextChoices):
+    PAYMENT_RECEIVED = "payment_received", "Payment received on a watched invoice"
+    CREDIT_LIMIT = "credit_limit", "Credit limit exceeded"
+    DIRECT_DEBIT_RETURNED = "dd_returned", "Direct debit returned"
+
+
+class InvoiceWatch(models.Model):
+    """A user wants to hear when a payment arrives on this invoice."""
+
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.CASCADE, related_name="+")
+    invoice = models.ForeignKey("invoicing.Invoice", on_delete=models.CASCADE, related_name="watches")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["invoice", "user"], name="invoicewatch_unique")]
+
+
+class Alert(models.Model):
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=AlertKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="empty: for everyone in the administration",
+    )
+    customer = models.ForeignKey("parties.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    invoice = models.ForeignKey("invoicing.Invoice", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["administration", "read_at", "id"], name="alert_admin_unread_idx")]

@@ -254,6 +254,12 @@ class _Booking:
     score: int | None = None
     evidence: list[dict[str, Any]] = field(default_factory=list)
     reason: str = ""
+    retry: bool = True
+
+
+def _retry(booking: _Booking, retry: bool) -> bool:
+    booking.retry = retry
+    return retry
 
 
 def import_statement(
@@ -631,12 +637,19 @@ def _record(
                     amount=-b.line.amount,
                     reason_code=b.reason,
                     returned_on=b.line.booking_date,
-                    retry=record_return(ctx, b.line.end_to_end_id, b.allocations[0][0], b.reason),
+                    retry=_retry(b, record_return(ctx, b.line.end_to_end_id, b.allocations[0][0], b.reason)),
                 )
                 for rec_id, b in returns
             ],
         )
     _apply_to_invoices([a for b in bookings for a in b.allocations], known)
+    from . import alerts
+
+    alerts.payments_received(ctx, [a for b in bookings for a in b.allocations])
+    for _, b in returns:
+        alerts.direct_debit_returned(ctx, b.allocations[0][0], b.reason, b.retry)
+    if returns:
+        alerts.check_credit_limits(ctx, [b.customer_id for _, b in returns if b.customer_id is not None])
     return ids
 
 
@@ -1037,3 +1050,13 @@ def customers_for_credit(ctx: Context, limit: int = 500) -> list[Customer]:
     return list(
         Customer.objects.filter(administration=ctx.administration, is_active=True).only("id", "number", "name")[:limit]
     )
+
+
+def find_open_invoice(ctx: Context, number: str) -> Invoice:
+    ctx.require(Action.VIEW)
+    invoice = Invoice.objects.filter(
+        administration=ctx.administration, state=InvoiceState.ISSUED, number=number.strip()
+    ).first()
+    if invoice is None:
+        raise NotFound(f"no issued invoice {number.strip()!r}")
+    return invoice

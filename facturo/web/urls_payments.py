@@ -11,5 +11,7 @@ urlpatterns = [
     path("bank/lines/<int:pk>/<str:action>/", views.line_action, name="bank_line_action"),
     path("bank/reconciliations/<int:pk>/undo/", views.undo, name="bank_undo"),
     path("bank/collections/", views.collect, name="bank_collect"),
+    path("bank/alerts/<int:pk>/dismiss/", views.alert_dismiss, name="bank_alert_dismiss"),
+    path("bank/watch/", views.watch, name="bank_watch"),
     path("bank/collections/<int:pk>/pain008.xml", views.collection_file, name="bank_collection_file"),
 ]

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from facturo.administrations.access import Action, Context
 from facturo.errors import NotFound, ValidationFailed
-from facturo.payments import direct_debit, services
+from facturo.payments import alerts, direct_debit, services
 
 from .base import error_map, once, other_errors, web_view
 
@@ -27,6 +27,7 @@ def _bank_page(request: HttpRequest, ctx: Context, errors: dict[str, list[str]] 
             "statements": services.statements(ctx)[:20],
             "returns": services.returned_payments(ctx),
             "open_count": len(services.open_lines(ctx)),
+            "alerts": alerts.unread(ctx),
             "mandates": [(m, direct_debit.sequence_for(m)) for m in direct_debit.mandates(ctx)],
             "batches": direct_debit.collection_batches(ctx)[:20],
             "errors": errors,
@@ -207,3 +208,31 @@ def collection_file(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse
     response = HttpResponse(batch.file_xml, content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="pain008-{batch.pk}-{batch.collection_date}.xml"'
     return response
+
+
+@require_POST
+@web_view()
+def alert_dismiss(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse:
+    def act() -> str:
+        alerts.dismiss(ctx, pk)
+        return reverse("web:bank")
+
+    return once(request, act)
+
+
+@require_POST
+@web_view()
+def watch(request: HttpRequest, ctx: Context) -> HttpResponse:
+    def act() -> str:
+        try:
+            invoice = services.find_open_invoice(ctx, request.POST.get("number", ""))
+        except NotFound as exc:
+            messages.error(request, str(exc))
+            return reverse("web:bank")
+        alerts.watch(ctx, invoice.pk)
+        messages.success(
+            request, _("You will be told when a payment arrives on %(number)s.") % {"number": invoice.number}
+        )
+        return reverse("web:bank")
+
+    return once(request, act)
