@@ -19,7 +19,7 @@ def test_upload_reconcile_and_undo(api, ctx, customer, item):
     assert imported.status_code == 201 and imported.json()["unmatched"] == 2
     again = api.post(f"/administrations/{admin}/bank-statements", body)
     assert again.status_code == 409
-    lines = api.get(f"/administrations/{admin}/statement-lines").json()
+    lines = api.get(f"/administrations/{admin}/statement-lines").json()["items"]
     received = next(line for line in lines if line["amount"] == "484.00")
     draft = invoicing.create_draft(
         ctx, {"customer_id": customer.pk, "lines": [{"item": "ONDH", "quantity": "10", "service_date": "2026-11-02"}]}
@@ -37,8 +37,8 @@ def test_upload_reconcile_and_undo(api, ctx, customer, item):
         {"allocations": [{"invoice_id": invoice.pk, "amount": 484.0}]},
     )
     assert float_amount.status_code == 422
-    assert api.get(f"/administrations/{admin}/returned-payments").json() == []
-    assert api.get(f"/administrations/{admin}/bank-accounts").json()[0]["ledger_balance"] == "452.10"
+    assert api.get(f"/administrations/{admin}/returned-payments").json() == {"items": []}
+    assert api.get(f"/administrations/{admin}/bank-accounts").json()["items"][0]["ledger_balance"] == "452.10"
 
 
 def test_mandate_and_collection(api, ctx, customer, item):
@@ -66,4 +66,4 @@ def test_mandate_and_collection(api, ctx, customer, item):
         f"/administrations/{admin}/collections", {"bank_account_id": account["id"], "collection_date": when}
     )
     assert batch.status_code == 201 and batch.json()["count"] == 1 and "<AmdmntInd>true" in batch.json()["file_xml"]
-    assert api.get(f"/administrations/{admin}/mandates").json()[0]["next_sequence"] == "RCUR"
+    assert api.get(f"/administrations/{admin}/mandates").json()["items"][0]["next_sequence"] == "RCUR"

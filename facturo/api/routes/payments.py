@@ -102,12 +102,25 @@ class ReconciliationOut(Schema):
 
 
 class ReturnOut(Schema):
+    retry: bool = Field(description="whether the invoice goes into the customer's next collection")
     invoice_id: int
     invoice_number: str
     customer: str
     amount: str
     reason_code: str
     returned_on: date
+
+
+class BankAccountList(Schema):
+    items: list[BankAccountOut]
+
+
+class LineList(Schema):
+    items: list[LineOut]
+
+
+class ReturnList(Schema):
+    items: list[ReturnOut]
 
 
 def _account(a: Any) -> BankAccountOut:
@@ -136,9 +149,9 @@ def _reconciliation(r: Any) -> ReconciliationOut:
     )
 
 
-@router.get("/{admin}/bank-accounts", response={200: list[BankAccountOut], **errors()}, summary="Bank accounts")
+@router.get("/{admin}/bank-accounts", response={200: BankAccountList, **errors()}, summary="Bank accounts")
 def list_bank_accounts(request: HttpRequest, admin: str):
-    return [_account(a) for a in services.bank_accounts(context(request, admin))]
+    return BankAccountList(items=[_account(a) for a in services.bank_accounts(context(request, admin))])
 
 
 @router.post("/{admin}/bank-accounts", response={201: BankAccountOut, **errors()}, summary="Register a bank account")
@@ -171,26 +184,28 @@ def import_statement(request: HttpRequest, admin: str, payload: StatementIn):
     )
 
 
-@router.get("/{admin}/statement-lines", response={200: list[LineOut], **errors()}, summary="Lines to reconcile")
+@router.get("/{admin}/statement-lines", response={200: LineList, **errors()}, summary="Lines to reconcile")
 def list_open_lines(request: HttpRequest, admin: str):
-    return [
-        LineOut(
-            id=line.pk,
-            bank_account=line.statement.bank_account.iban,
-            statement=line.statement.sequence,
-            booking_date=line.booking_date,
-            amount=str(line.amount),
-            currency=line.currency,
-            counterparty_name=line.counterparty_name,
-            counterparty_iban=line.counterparty_iban,
-            structured_reference=line.structured_reference,
-            remittance=line.remittance,
-            end_to_end_id=line.end_to_end_id,
-            return_reason=line.return_reason,
-            suggestions=line.suggestions,
-        )
-        for line in services.open_lines(context(request, admin))
-    ]
+    return LineList(
+        items=[
+            LineOut(
+                id=line.pk,
+                bank_account=line.statement.bank_account.iban,
+                statement=line.statement.sequence,
+                booking_date=line.booking_date,
+                amount=str(line.amount),
+                currency=line.currency,
+                counterparty_name=line.counterparty_name,
+                counterparty_iban=line.counterparty_iban,
+                structured_reference=line.structured_reference,
+                remittance=line.remittance,
+                end_to_end_id=line.end_to_end_id,
+                return_reason=line.return_reason,
+                suggestions=line.suggestions,
+            )
+            for line in services.open_lines(context(request, admin))
+        ]
+    )
 
 
 @router.post(
@@ -233,19 +248,22 @@ def undo(request: HttpRequest, admin: str, reconciliation_id: Id):
     return _reconciliation(services.undo(context(request, admin), reconciliation_id))
 
 
-@router.get("/{admin}/returned-payments", response={200: list[ReturnOut], **errors()}, summary="Returned payments")
+@router.get("/{admin}/returned-payments", response={200: ReturnList, **errors()}, summary="Returned payments")
 def returned_payments(request: HttpRequest, admin: str):
-    return [
-        ReturnOut(
-            invoice_id=r.invoice_id,
-            invoice_number=r.invoice.number,
-            customer=r.invoice.customer.name,
-            amount=str(r.amount),
-            reason_code=r.reason_code,
-            returned_on=r.returned_on,
-        )
-        for r in services.returned_payments(context(request, admin))
-    ]
+    return ReturnList(
+        items=[
+            ReturnOut(
+                retry=r.retry,
+                invoice_id=r.invoice_id,
+                invoice_number=r.invoice.number,
+                customer=r.invoice.customer.name,
+                amount=str(r.amount),
+                reason_code=r.reason_code,
+                returned_on=r.returned_on,
+            )
+            for r in services.returned_payments(context(request, admin))
+        ]
+    )
 
 
 class MandateIn(In):
@@ -276,6 +294,10 @@ class MandateOut(Schema):
     status_reason: str
     next_sequence: str
     amendment_pending: bool
+
+
+class MandateList(Schema):
+    items: list[MandateOut]
 
 
 class CollectionIn(In):
@@ -320,9 +342,9 @@ def _batch(b: Any) -> CollectionOut:
     )
 
 
-@router.get("/{admin}/mandates", response={200: list[MandateOut], **errors()}, summary="Direct-debit mandates")
+@router.get("/{admin}/mandates", response={200: MandateList, **errors()}, summary="Direct-debit mandates")
 def list_mandates(request: HttpRequest, admin: str):
-    return [_mandate(m) for m in direct_debit.mandates(context(request, admin))]
+    return MandateList(items=[_mandate(m) for m in direct_debit.mandates(context(request, admin))])
 
 
 @router.post("/{admin}/mandates", response={201: MandateOut, **errors()}, summary="Register a mandate")
