@@ -812,13 +812,23 @@ def book_to_account(ctx: Context, line_id: int, account_code: str, note: str = "
 
 
 def put_on_account(ctx: Context, line_id: int, customer_id: int) -> Reconciliation:
-    """A payment of a known customer that settles nothing yet: a credit on the customer's account."""
+    """A payment of a known customer that settles nothing yet: a credit on the customer's account.
+    A line of money out to the customer is a refund of that credit."""
     require_payments(ctx)
     with transaction.atomic():
         line = _line(ctx, line_id)
         if not Customer.objects.filter(administration=ctx.administration, pk=customer_id).exists():
             raise ValidationFailed(FieldError("customer_id", f"no customer {customer_id}"))
         accounts = payment_accounts(ctx.administration)
+        if line.amount < 0:
+            # Money out to a customer: a refund of their credit on account.
+            available = customer_credit(ctx, customer_id)
+            if -line.amount > available:
+                raise ValidationFailed(
+                    FieldError(
+                        "customer_id", f"a refund of {-line.amount} is more than the customer's credit {available}"
+                    )
+                )
         booking = _Booking(
             line=bulk.Row(id=line.pk, amount=line.amount, booking_date=line.booking_date),
             kind=ReconciliationKind.ON_ACCOUNT,

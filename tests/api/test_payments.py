@@ -1,6 +1,7 @@
 """The payments API: register an account, upload a statement, reconcile a line, undo, returns."""
 
 import base64
+from decimal import Decimal
 from pathlib import Path
 
 from facturo.invoicing import services as invoicing
@@ -67,3 +68,31 @@ def test_mandate_and_collection(api, ctx, customer, item):
     )
     assert batch.status_code == 201 and batch.json()["count"] == 1 and "<AmdmntInd>true" in batch.json()["file_xml"]
     assert api.get(f"/administrations/{admin}/mandates").json()["items"][0]["next_sequence"] == "RCUR"
+
+
+def test_credit_on_account_is_used_against_a_later_invoice(api, ctx, customer, item):
+    admin = ctx.administration.code
+    api.post(f"/administrations/{admin}/bank-accounts", {"iban": "NL69INGB0123456789"})
+    body = {"content_base64": base64.b64encode(SAMPLE.read_bytes()).decode()}
+    api.post(f"/administrations/{admin}/bank-statements", body)
+    received = next(
+        x for x in api.get(f"/administrations/{admin}/statement-lines").json()["items"] if x["amount"] == "484.00"
+    )
+    put = api.post(
+        f"/administrations/{admin}/statement-lines/{received['id']}/on-account", {"customer_id": customer.pk}
+    )
+    assert put.status_code == 201
+    assert api.get(f"/administrations/{admin}/customers/{customer.pk}/credit").json()["credit"] == "484.00"
+    draft = invoicing.create_draft(
+        ctx, {"customer_id": customer.pk, "lines": [{"item": "ONDH", "quantity": "1", "service_date": "2026-11-02"}]}
+    )
+    invoice = invoicing.issue(ctx, draft.pk)
+    used = api.post(
+        f"/administrations/{admin}/customers/{customer.pk}/credit/apply",
+        {"invoice_id": invoice.pk, "amount": str(invoice.amount_open)},
+    )
+    assert used.status_code == 200 and used.json()["credit"] == str(Decimal("484.00") - invoice.amount_open)
+    too_much = api.post(
+        f"/administrations/{admin}/customers/{customer.pk}/credit/apply", {"invoice_id": invoice.pk, "amount": "1.00"}
+    )
+    assert too_much.status_code == 422

@@ -219,3 +219,14 @@ def test_property_a_match_and_its_undo_leave_the_ledger_as_before(ctx, bank, iss
     assert {(r.code, r.balance) for r in trial_balance(ctx) if r.balance} == trial
     assert {i.pk: refresh(i).amount_open for i in invoices} == opens
     assert_books_agree(ctx, bank)
+
+
+def test_customer_credit_is_refunded_by_a_payment_out_and_not_beyond_it(ctx, bank, customer, statement_file):
+    payments.import_statement(ctx, statement_file(line("60.00", remittance="vooruit"), line("-80.00"), line("-60.00")))
+    first, too_much, refund = payments.open_lines(ctx)
+    payments.put_on_account(ctx, first.pk, customer.pk)
+    with pytest.raises(ValidationFailed, match="more than the customer's credit 60.00"):
+        payments.put_on_account(ctx, too_much.pk, customer.pk)
+    payments.put_on_account(ctx, refund.pk, customer.pk)
+    assert payments.customer_credit(ctx, customer.pk) == 0
+    assert_books_agree(ctx, bank)

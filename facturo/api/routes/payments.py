@@ -371,3 +371,32 @@ def create_collection(request: HttpRequest, admin: str, payload: CollectionIn):
         context(request, admin), payload.bank_account_id, payload.collection_date, scheme=payload.scheme
     )
     return Status(201, _batch(batch))
+
+
+class ApplyCreditIn(In):
+    invoice_id: Id
+    amount: DecimalIn
+
+
+class CreditOut(Schema):
+    customer_id: int
+    credit: str = Field(description="what the customer has on account, paid and not yet used or refunded")
+
+
+@router.get(
+    "/{admin}/customers/{customer_id}/credit", response={200: CreditOut, **errors()}, summary="Credit on account"
+)
+def customer_credit(request: HttpRequest, admin: str, customer_id: Id):
+    return CreditOut(
+        customer_id=customer_id, credit=str(services.customer_credit(context(request, admin), customer_id))
+    )
+
+
+@router.post(
+    "/{admin}/customers/{customer_id}/credit/apply",
+    response={200: CreditOut, **errors()},
+    summary="Use credit on account against an open invoice of the customer",
+)
+def apply_credit(request: HttpRequest, admin: str, customer_id: Id, payload: ApplyCreditIn):
+    left = services.apply_credit(context(request, admin), customer_id, payload.invoice_id, payload.amount)
+    return CreditOut(customer_id=customer_id, credit=str(left))
