@@ -291,8 +291,8 @@ def import_statement(
     digest = hashlib.sha256(data).hexdigest()
     result = ImportResult()
     with transaction.atomic():
-        index: OpenItems | None = None
-        known: dict[int, bulk.Row] = {}
+        # Open items per currency, read once per file and kept current as lines are booked.
+        loaded: dict[str, tuple[OpenItems, dict[int, bulk.Row]]] = {}
         accounts = payment_accounts(ctx.administration)
         book = AccountBook(ctx.administration.pk)
         for number, stmt in enumerate(statements, 1):
@@ -325,8 +325,9 @@ def import_statement(
             if not stmt.sequence:
                 raise ValidationFailed(FieldError(where, "the statement has no number or sequence"))
             result.warnings.extend(_check_sequence(account, stmt, where))
-            if index is None:
-                index, known = _load_index(ctx, {account.currency})
+            if account.currency not in loaded:
+                loaded[account.currency] = _load_index(ctx, {account.currency})
+            index, known = loaded[account.currency]
             result.statements.append(
                 _import_one(ctx, account, stmt, index, known, accounts, book, settings, file_name, digest, result)
             )
@@ -842,6 +843,39 @@ def put_on_account(ctx: Context, line_id: int, customer_id: int) -> Reconciliati
         reconciliation = _book_manual(ctx, line, booking, accounts)
         learn_iban(ctx, customer_id, line.counterparty_iban)
         return reconciliation
+
+
+def book_return(ctx: Context, line_id: int, invoice_id: int) -> Reconciliation:
+    """A line of money out that the bank returned from an earlier payment of this invoice (a
+    refused or returned direct debit the import could not place): the invoice opens again."""
+    require_payments(ctx)
+    with transaction.atomic():
+        line = _line(ctx, line_id)
+        if line.amount >= 0:
+            raise ValidationFailed(FieldError("line", "only money out can be a returned payment"))
+        invoice = Invoice.objects.filter(
+            administration=ctx.administration, pk=invoice_id, state=InvoiceState.ISSUED, kind=DocumentKind.INVOICE
+        ).first()
+        if invoice is None:
+            raise ValidationFailed(FieldError("invoice_id", f"no issued invoice {invoice_id}"))
+        if invoice.amount_paid < -line.amount or invoice.currency != line.currency:
+            raise ValidationFailed(
+                FieldError("invoice_id", f"{invoice.number} was not paid {-line.amount} {line.currency}")
+            )
+        accounts = payment_accounts(ctx.administration)
+        booking = _Booking(
+            line=bulk.Row(
+                id=line.pk, amount=line.amount, booking_date=line.booking_date, end_to_end_id=line.end_to_end_id
+            ),
+            kind=ReconciliationKind.RETURN,
+            allocations=[(invoice.pk, line.amount)],
+            customer_id=invoice.customer_id,
+            reason=line.return_reason,
+            evidence=[
+                {"rule": "manual", "detail": f"returned payment of {invoice.number}, by {ctx.user}", "points": 100}
+            ],
+        )
+        return _book_manual(ctx, line, booking, accounts)
 
 
 def learn_iban(ctx: Context, customer_id: int, iban: str) -> None:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from facturo.administrations.access import Action, Context
-from facturo.errors import NotFound, ValidationFailed
+from facturo.errors import FieldError, NotFound, ValidationFailed
 from facturo.payments import alerts, direct_debit, services
 
 from .base import error_map, once, other_errors, web_view
@@ -150,6 +150,13 @@ def line_action(request: HttpRequest, ctx: Context, pk: int, action: str) -> Htt
         elif action == "book":
             services.book_to_account(ctx, pk, request.POST.get("account", ""), request.POST.get("note", ""))
             messages.success(request, _("The line is booked to the account."))
+        elif action == "return":
+            try:
+                invoice = services.find_open_invoice(ctx, request.POST.get("number", ""))
+            except NotFound as exc:
+                raise ValidationFailed(FieldError("number", str(exc))) from None
+            services.book_return(ctx, pk, invoice.pk)
+            messages.success(request, _("Booked as a returned payment; the invoice is open again."))
         elif action == "on-account":
             try:
                 customer_id = int(request.POST.get("customer_id", ""))

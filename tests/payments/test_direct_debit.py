@@ -136,3 +136,17 @@ def test_pain008_writer_refuses_what_does_not_validate():
         )
     with pytest.raises(pain008.CollectionFileError):
         pain008.write(creditor, date(2026, 12, 1), "CORE", [good.__class__(**{**good.__dict__, "sequence": "XXXX"})])
+
+
+def test_a_return_the_import_could_not_place_is_booked_by_the_clerk(ctx, bank, issue_invoice, statement_file):
+    invoice = issue_invoice("2")
+    amount = str(invoice.amount_open)
+    payments.import_statement(ctx, statement_file(line(amount, remittance=invoice.number)))
+    payments.import_statement(ctx, statement_file(line(f"-{amount}", remittance="STORNO", return_reason="MS02")))
+    (pending,) = payments.open_lines(ctx)
+    with pytest.raises(ValidationFailed, match="was not paid"):
+        payments.book_return(ctx, pending.pk, issue_invoice("1").pk)
+    payments.book_return(ctx, pending.pk, invoice.pk)
+    assert Invoice.objects.get(pk=invoice.pk).settlement == "open"
+    assert [r.invoice_id for r in payments.returned_payments(ctx)] == [invoice.pk]
+    assert_books_agree(ctx, bank)

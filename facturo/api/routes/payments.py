@@ -400,3 +400,16 @@ def customer_credit(request: HttpRequest, admin: str, customer_id: Id):
 def apply_credit(request: HttpRequest, admin: str, customer_id: Id, payload: ApplyCreditIn):
     left = services.apply_credit(context(request, admin), customer_id, payload.invoice_id, payload.amount)
     return CreditOut(customer_id=customer_id, credit=str(left))
+
+
+class ReturnIn(In):
+    invoice_id: Id
+
+
+@router.post(
+    "/{admin}/statement-lines/{line_id}/return",
+    response={201: ReconciliationOut, **errors()},
+    summary="Book a line of money out as a returned payment of an invoice (the invoice opens again)",
+)
+def book_return(request: HttpRequest, admin: str, line_id: Id, payload: ReturnIn):
+    return Status(201, _reconciliation(services.book_return(context(request, admin), line_id, payload.invoice_id)))
