@@ -31,7 +31,7 @@ from facturo.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from facturo.formats import bankfile
 from facturo.formats.statement import Statement, StatementFormatError
 from facturo.invoicing.models import Invoice, InvoiceState
-from facturo.ledger.models import Account, AccountRole, JournalLine
+from facturo.ledger.models import Account, AccountKind, AccountRole, JournalLine
 from facturo.ledger.services import AccountBook, EntryDraft, Posting, write_entries
 from facturo.parties.identifiers import normalize_iban
 from facturo.parties.models import Customer
@@ -91,6 +91,10 @@ def create_bank_account(ctx: Context, data: Mapping[str, Any]) -> BankAccount:
         ledger = accounts.filter(code=code).first()
         if ledger is None:
             errors.append(FieldError("ledger_account", f"no ledger account {code}"))
+        elif ledger.kind != AccountKind.ASSET or ledger.role not in (AccountRole.BANK, ""):
+            errors.append(FieldError("ledger_account", f"{ledger} is not an asset account that can hold a bank"))
+        elif BankAccount.objects.filter(ledger_account=ledger).exists():
+            errors.append(FieldError("ledger_account", f"{ledger.code} already serves another bank account"))
     else:
         ledger = accounts.filter(role=AccountRole.BANK).first()
         if ledger is not None and BankAccount.objects.filter(ledger_account=ledger).exists():

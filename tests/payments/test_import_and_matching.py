@@ -230,3 +230,35 @@ def test_customer_credit_is_refunded_by_a_payment_out_and_not_beyond_it(ctx, ban
     payments.put_on_account(ctx, refund.pk, customer.pk)
     assert payments.customer_credit(ctx, customer.pk) == 0
     assert_books_agree(ctx, bank)
+
+
+def test_a_euro_account_of_a_polish_administration_pays_its_euro_invoices_only(owner, statement_file):
+    from datetime import date as day
+
+    from facturo.administrations.access import context_for
+    from facturo.administrations.services import create_administration
+    from facturo.catalog.services import create_item
+    from facturo.parties.services import create_customer
+    from tests.conftest import ADMINISTRATIONS
+
+    from .conftest import StatementFile
+
+    pl = context_for(owner, create_administration(owner, ADMINISTRATIONS["pl"]))
+    create_item(pl, {"code": "SERW", "names": {"pl": "Serwis"}, "unit": "HUR", "default_price": "100.00"})
+    eur_account = payments.create_bank_account(pl, {"iban": "DE89370400440532013000", "currency": "EUR"})
+    with pytest.raises(ValidationFailed, match="not an asset account that can hold a bank"):
+        payments.create_bank_account(pl, {"iban": "PL61109010140000071219812874", "ledger_account": "200"})
+    documents = []
+    for currency in ("EUR", "PLN"):
+        buyer = create_customer(pl, {"name": f"Klient {currency}", "country": "DE", "currency": currency})
+        draft = invoicing.create_draft(
+            pl, {"customer_id": buyer.pk, "lines": [{"item": "SERW", "quantity": "1", "service_date": "2026-11-02"}]}
+        )
+        documents.append(invoicing.issue(pl, draft.pk, issue_date=day(2026, 11, 3)))
+    eur, pln = documents
+    assert (eur.currency, pln.currency) == ("EUR", "PLN")
+    result = payments.import_statement(
+        pl, StatementFile(eur_account.iban)(line(str(eur.amount_open), remittance=f"{eur.number} {pln.number}"))
+    )
+    assert result.automatic == 1 and Invoice.objects.get(pk=eur.pk).settlement == "paid"
+    assert Invoice.objects.get(pk=pln.pk).settlement == "open"
