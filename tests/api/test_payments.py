@@ -1,6 +1,5 @@
 """The payments API: register an account, upload a statement, reconcile a line, undo, returns."""
 
-import base64
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,17 +8,25 @@ from facturo.invoicing import services as invoicing
 SAMPLE = Path(__file__).parent.parent / "formats" / "samples" / "camt053_v02_ing.xml"
 
 
+def upload(api, admin, content=None):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    file = SimpleUploadedFile("ing.xml", content if content is not None else SAMPLE.read_bytes())
+    return api.client.post(f"/api/v1/administrations/{admin}/bank-statements", {"file": file}, headers=api.headers())
+
+
 def test_upload_reconcile_and_undo(api, ctx, customer, item):
     admin = ctx.administration.code
     created = api.post(f"/administrations/{admin}/bank-accounts", {"iban": "NL69INGB0123456789", "name": "ING"})
     assert created.status_code == 201, created.content
     bad = api.post(f"/administrations/{admin}/bank-accounts", {"iban": "NL00XXXX"})
     assert bad.status_code == 422 and bad.json()["error"]["fields"][0]["path"] == "body.iban"
-    body = {"file_name": "ing.xml", "content_base64": base64.b64encode(SAMPLE.read_bytes()).decode()}
-    imported = api.post(f"/administrations/{admin}/bank-statements", body)
+    imported = upload(api, admin)
     assert imported.status_code == 201 and imported.json()["unmatched"] == 2
-    again = api.post(f"/administrations/{admin}/bank-statements", body)
-    assert again.status_code == 409
+    again = upload(api, admin)
+    assert again.status_code == 409 and "already imported" in again.json()["error"]["message"]
+    broken = upload(api, admin, SAMPLE.read_bytes()[:500])
+    assert broken.status_code == 422 and "line" in broken.json()["error"]["fields"][0]["path"]
     lines = api.get(f"/administrations/{admin}/statement-lines").json()["items"]
     received = next(line for line in lines if line["amount"] == "484.00")
     draft = invoicing.create_draft(
@@ -73,8 +80,7 @@ def test_mandate_and_collection(api, ctx, customer, item):
 def test_credit_on_account_is_used_against_a_later_invoice(api, ctx, customer, item):
     admin = ctx.administration.code
     api.post(f"/administrations/{admin}/bank-accounts", {"iban": "NL69INGB0123456789"})
-    body = {"content_base64": base64.b64encode(SAMPLE.read_bytes()).decode()}
-    api.post(f"/administrations/{admin}/bank-statements", body)
+    upload(api, admin)
     received = next(
         x for x in api.get(f"/administrations/{admin}/statement-lines").json()["items"] if x["amount"] == "484.00"
     )

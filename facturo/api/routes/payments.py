@@ -1,15 +1,13 @@
 """Bank accounts, statement import, reconciliation and returned payments."""
 
-import base64
-import binascii
 from datetime import date
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
-from facturo.core.errors import FieldError, ValidationFailed
 from facturo.payments import direct_debit, services
 
 from ..schemas import DateIn, DecimalIn, Id, In
@@ -35,13 +33,6 @@ class BankAccountOut(Schema):
     currency: str
     ledger_account: str
     ledger_balance: str
-
-
-class StatementIn(In):
-    file_name: str = Field("", max_length=200)
-    content_base64: str = Field(description="the statement file (CAMT.053, MT940 or CODA), base64-encoded")
-    format: Literal["", "camt.053", "mt940", "coda"] = ""
-    account_iban: str = Field("", max_length=50, description="refuse a file of any other account")
 
 
 class ImportOut(Schema):
@@ -160,15 +151,21 @@ def create_bank_account(request: HttpRequest, admin: str, payload: BankAccountIn
     return Status(201, _account(account))
 
 
-@router.post("/{admin}/bank-statements", response={201: ImportOut, **errors()}, summary="Import a statement file")
-def import_statement(request: HttpRequest, admin: str, payload: StatementIn):
+@router.post(
+    "/{admin}/bank-statements",
+    response={201: ImportOut, **errors()},
+    summary="Import a statement file (multipart upload: the file, optionally format and account_iban)",
+)
+def import_statement(
+    request: HttpRequest,
+    admin: str,
+    file: File[UploadedFile],  # type: ignore[type-arg]
+    format: Form[Literal["", "camt.053", "mt940", "coda"]] = "",  # type: ignore[type-arg]
+    account_iban: Form[str] = "",  # type: ignore[type-arg]
+):
     ctx = context(request, admin)
-    try:
-        content = base64.b64decode(payload.content_base64, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationFailed(FieldError("content_base64", "is not base64")) from None
     result = services.import_statement(
-        ctx, content, file_name=payload.file_name, format=payload.format, account_iban=payload.account_iban
+        ctx, file.read(), file_name=file.name or "", format=format, account_iban=account_iban
     )
     return Status(
         201,
