@@ -405,6 +405,7 @@ def _import_one(
         for position, (line_id, line) in enumerate(zip(ids, stmt.lines, strict=True), 1)
     ]
     bookings: list[_Booking] = []
+    learned: list[CustomerIban] = []
     for row in lines:
         if row.is_return and row.amount < 0:
             booking = _return_booking(ctx, row)
@@ -442,6 +443,11 @@ def _import_one(
             row.state = LineState.MATCHED
             result.automatic += 1
             result.booked.append((row.id, tuple(a.item_id for a in best.allocations)))
+            iban = row.counterparty_iban
+            if iban and best.evidence[0].rule == "reference" and iban not in index.known_ibans:
+                # A structured reference is certain: the account it came from is the customer's.
+                index.known_ibans[iban] = best.customer_id
+                learned.append(CustomerIban(administration_id=admin_id, customer_id=best.customer_id, iban=iban))
         else:
             row.suggestions_json = json.dumps([_suggestion_json(p, index) for p in proposals])
             if proposals:
@@ -472,6 +478,7 @@ def _import_one(
     entries = write_entries(admin_id, book, drafts)
     entry_of_line = {e.source_id: e.id for e in entries}
     _record(ctx, bookings, entry_of_line, accounts, automatic=True, known=known)
+    CustomerIban.objects.bulk_create(learned, ignore_conflicts=True)
     return statement
 
 

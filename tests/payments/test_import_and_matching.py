@@ -262,3 +262,20 @@ def test_a_euro_account_of_a_polish_administration_pays_its_euro_invoices_only(o
     )
     assert result.automatic == 1 and Invoice.objects.get(pk=eur.pk).settlement == "paid"
     assert Invoice.objects.get(pk=pln.pk).settlement == "open"
+
+
+def test_the_iban_of_a_payment_by_reference_is_learned_and_then_pays_by_amount(
+    ctx, bank, issue_invoice, statement_file
+):
+    first, second = issue_invoice("4"), issue_invoice("3")
+    payments.import_statement(
+        ctx,
+        statement_file(
+            line(str(first.amount_open), structured_reference=first.payment_reference, counterparty_iban=PAYER_IBAN)
+        ),
+    )
+    assert payments.known_ibans(ctx) == {PAYER_IBAN: first.customer_id}
+    result = payments.import_statement(ctx, statement_file(line(str(second.amount_open), counterparty_iban=PAYER_IBAN)))
+    assert result.automatic == 1 and refresh(second).settlement == "paid"
+    rec = StatementLine.objects.order_by("-id").first().reconciliations.get()
+    assert [e["rule"] for e in rec.evidence] == ["iban", "amount"]
