@@ -227,3 +227,9 @@ def test_fuzz_mt940_yields_a_result_or_a_clean_error(data):
 @given(_mutations(sample("coda_kbc.cod")))
 def test_fuzz_coda_yields_a_result_or_a_clean_error(data):
     _fuzz(coda.parse, data)
+
+
+def test_mt940_errors_name_the_tag_and_line():
+    bad = sample("mt940_ing.sta").replace(b":61:2611211121D31,90", b":61:garbage")
+    with pytest.raises(StatementFormatError, match=r"line 10: :61: cannot read 'garbage"):
+        mt940.parse(bad)
