@@ -150,3 +150,12 @@ def test_a_return_the_import_could_not_place_is_booked_by_the_clerk(ctx, bank, i
     assert Invoice.objects.get(pk=invoice.pk).settlement == "open"
     assert [r.invoice_id for r in payments.returned_payments(ctx)] == [invoice.pk]
     assert_books_agree(ctx, bank)
+
+
+def test_the_invoice_of_a_direct_debit_customer_carries_a_prenotification(ctx, creditor_bank, mandate, issue_invoice):
+    invoice = issue_invoice("2")
+    text = dd.prenotification(ctx, invoice)
+    assert str(invoice.amount_open) in text and "MNDT-0001" in text and "NL98ZZZ999999999999" in text
+    assert "NL91 …4300" in text and invoice.due_date.isoformat() in text
+    dd.revoke_mandate(ctx, mandate.pk, "customer asked")
+    assert dd.prenotification(ctx, invoice) == ""
