@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from facturo.administrations.access import Action, Context
@@ -1011,13 +1011,23 @@ def statements(ctx: Context) -> list[BankStatement]:
     return list(BankStatement.objects.filter(administration=ctx.administration).select_related("bank_account")[:200])
 
 
-def open_lines(ctx: Context, limit: int = 200) -> list[StatementLine]:
+def open_lines_query(ctx: Context) -> QuerySet[StatementLine]:
+    """Lines waiting to be reconciled, oldest first (screens page through it)."""
     ctx.require(Action.VIEW)
-    return list(
+    return (
         StatementLine.objects.filter(administration=ctx.administration, state=LineState.UNMATCHED)
         .select_related("statement__bank_account")
-        .order_by("booking_date", "id")[:limit]
+        .order_by("booking_date", "id")
     )
+
+
+def open_lines(ctx: Context, limit: int = 200) -> list[StatementLine]:
+    return list(open_lines_query(ctx)[:limit])
+
+
+def open_line_count(ctx: Context, cap: int = 10_000) -> int:
+    ctx.require(Action.VIEW)
+    return StatementLine.objects.filter(administration=ctx.administration, state=LineState.UNMATCHED)[:cap].count()
 
 
 def suggestions_for(ctx: Context, line_id: int, settings: MatchSettings | None = None) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from facturo.administrations.access import Action, Context
 from facturo.errors import FieldError, NotFound, ValidationFailed
 from facturo.payments import alerts, direct_debit, services
 
-from .base import error_map, once, other_errors, web_view
+from .base import error_map, once, other_errors, paginate, web_view
 
 
 def _bank_page(request: HttpRequest, ctx: Context, errors: dict[str, list[str]] | None = None, status: int = 200):
@@ -26,7 +26,7 @@ def _bank_page(request: HttpRequest, ctx: Context, errors: dict[str, list[str]] 
             "accounts": [(a, services.ledger_balance(a)) for a in accounts],
             "statements": services.statements(ctx)[:20],
             "returns": services.returned_payments(ctx),
-            "open_count": len(services.open_lines(ctx)),
+            "open_count": services.open_line_count(ctx),
             "alerts": alerts.unread(ctx),
             "mandates": [(m, direct_debit.sequence_for(m)) for m in direct_debit.mandates(ctx)],
             "batches": direct_debit.collection_batches(ctx)[:20],
@@ -92,8 +92,8 @@ def bank_account_create(request: HttpRequest, ctx: Context) -> HttpResponse:
 
 @web_view()
 def reconcile(request: HttpRequest, ctx: Context) -> HttpResponse:
-    lines = services.open_lines(ctx)
-    return render(request, "web/payments/reconcile.html", {"lines": lines})
+    page = paginate(request, services.open_lines_query(ctx))
+    return render(request, "web/payments/reconcile.html", {"lines": page.rows, "page": page})
 
 
 def _line_page(
