@@ -319,6 +319,13 @@ def import_statement(
                         where, f"the statement is in {stmt.currency}, the account {account.iban} in {account.currency}"
                     )
                 )
+            fractions = [
+                FieldError(f"{where} line {n}", f"amount {line.amount} has fractions of a cent")
+                for n, line in enumerate(stmt.lines, 1)
+                if line.amount != line.amount.quantize(CENT)
+            ]
+            if fractions:
+                raise ValidationFailed(fractions)
             if stmt.opening.amount + stmt.lines_total != stmt.closing.amount:
                 raise ValidationFailed(
                     FieldError(

@@ -117,7 +117,7 @@ def test_mt940_belgian_free_text_keeps_the_structured_communication_in_the_text(
 def test_coda_movements_structured_communication_and_return():
     stmt = one(coda.parse(sample("coda_kbc.cod")))
     assert (stmt.account_iban, stmt.currency, stmt.sequence) == ("BE68539007547034", "EUR", "215")
-    assert stmt.opening == type(stmt.opening)(D("200.000"), date(2026, 11, 20))
+    assert stmt.opening == type(stmt.opening)(D("200.00"), date(2026, 11, 20))
     paid, cost, returned = stmt.lines
     assert paid.amount == D("121.00") and paid.structured_reference == "+++202/6000/00192+++"
     assert paid.counterparty_iban == "BE71096123456769" and paid.counterparty_name == "HOTEL DE ZWAAN NV"

@@ -279,3 +279,13 @@ def test_the_iban_of_a_payment_by_reference_is_learned_and_then_pays_by_amount(
     assert result.automatic == 1 and refresh(second).settlement == "paid"
     rec = StatementLine.objects.order_by("-id").first().reconciliations.get()
     assert [e["rule"] for e in rec.evidence] == ["iban", "amount"]
+
+
+def test_an_amount_with_fractions_of_a_cent_is_refused_by_line(ctx, bank):
+    from pathlib import Path
+
+    sample = Path(__file__).parent.parent / "formats" / "samples" / "camt053_v02_ing.xml"
+    data = sample.read_bytes().replace(b">31.90<", b">31.905<")
+    with pytest.raises(ValidationFailed, match="line 2: amount -31.905 has fractions of a cent"):
+        payments.import_statement(ctx, data)
+    assert not BankStatement.objects.exists()
