@@ -207,7 +207,7 @@ def _line(entry: Element, tx: Element | None, amount: Decimal, booking: date, va
     )
 
 
-def _entry_lines(entry: Element, stmt_date: date | None) -> list[StatementLine]:
+def entry_lines(entry: Element, stmt_date: date | None) -> list[StatementLine]:
     status = _text(entry, "Sts/Cd") or _text(entry, "Sts")
     if status and status != "BOOK":
         return []  # pending or informational entries are not part of the booked balance
@@ -237,8 +237,9 @@ def _entry_lines(entry: Element, stmt_date: date | None) -> list[StatementLine]:
     return [_line(entry, tx, part, booking, value) for tx, part in zip(details, parts, strict=True)]
 
 
-def parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Statement]:
-    """Every statement (<Stmt>) in a camt.053 document."""
+def read_root(data: bytes, max_bytes: int, message: str) -> Element:
+    """The safely parsed document of an ISO 20022 `message` (e.g. "camt.053"), its elements
+    renamed to their local names."""
     check_size(data, max_bytes)
     data, default_namespace = _drop_default_namespace(bytes(data))
     try:
@@ -249,13 +250,19 @@ def parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Statement]
     if root is None:
         raise StatementFormatError("the document has no root element")
     if root.getroottree().docinfo.internalDTD is not None:
-        raise StatementFormatError("a DOCTYPE (DTD) is not allowed in a statement", "line 1")
+        raise StatementFormatError("a DOCTYPE (DTD) is not allowed in a bank file", "line 1")
     # Without a DTD no entity can be declared: an unknown &name; is a syntax error above.
     namespace = etree.QName(root).namespace or default_namespace
-    if namespace and "camt.053" not in namespace:
-        raise StatementFormatError(f"namespace {namespace!r} is not a camt.053 statement", "Document")
+    if namespace and message not in namespace:
+        raise StatementFormatError(f"namespace {namespace!r} is not a {message} message", "Document")
     if root.tag.startswith("{"):
         _strip_namespaces(root)
+    return root
+
+
+def parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Statement]:
+    """Every statement (<Stmt>) in a camt.053 document."""
+    root = read_root(data, max_bytes, "camt.053")
     container = root.find("BkToCstmrStmt")
     if root.tag != "Document" or container is None:
         raise StatementFormatError("expected Document/BkToCstmrStmt", _path(root))
@@ -272,7 +279,7 @@ def parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Statement]
         stmt_date = closing.date
         lines: list[StatementLine] = []
         for entry in stmt.findall("Ntry"):
-            lines.extend(_entry_lines(entry, stmt_date))
+            lines.extend(entry_lines(entry, stmt_date))
         statements.append(
             Statement(
                 account_iban=iban,

@@ -166,11 +166,40 @@ class CustomerIban(models.Model):
         constraints = [models.UniqueConstraint(fields=["administration", "iban"], name="customeriban_unique")]
 
 
-class PaymentReturn(models.Model):
-    """A payment the bank took back (direct-debit return or refusal), with its reason code."""
+class AnnouncedReturn(models.Model):
+    """A return the bank announced in a debit notification (camt.054) before the statement: the
+    invoice reopens at once against the suspense account, which the statement line then clears."""
 
     administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
-    reconciliation = models.OneToOneField(Reconciliation, on_delete=models.PROTECT, related_name="payment_return")
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="announced_returns")
+    invoice = models.ForeignKey("invoicing.Invoice", on_delete=models.PROTECT, related_name="+")
+    end_to_end_id = models.CharField(max_length=60)
+    amount = models.DecimalField(**MONEY)
+    reason_code = models.CharField(max_length=10, blank=True)
+    notified_on = models.DateField()
+    entry_id = models.BigIntegerField()
+    settled_by = models.ForeignKey(
+        StatementLine, null=True, blank=True, on_delete=models.PROTECT, related_name="announced_returns"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bank_account", "end_to_end_id"], name="announcedreturn_unique_e2e")
+        ]
+
+
+class PaymentReturn(models.Model):
+    """A payment the bank took back (direct-debit return or refusal), with its reason code: booked
+    from a statement line (reconciliation) or announced by a notification."""
+
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
+    reconciliation = models.OneToOneField(
+        Reconciliation, null=True, blank=True, on_delete=models.PROTECT, related_name="payment_return"
+    )
+    announced = models.OneToOneField(
+        AnnouncedReturn, null=True, blank=True, on_delete=models.PROTECT, related_name="payment_return"
+    )
     invoice = models.ForeignKey("invoicing.Invoice", on_delete=models.PROTECT, related_name="payment_returns")
     amount = models.DecimalField(**MONEY)
     reason_code = models.CharField(max_length=10, blank=True)

@@ -28,7 +28,7 @@ from facturo.core.money import ZERO
 from facturo.core.settlement import settlement_status
 from facturo.db import bulk
 from facturo.errors import AccessDenied, Conflict, NotFound, ValidationFailed
-from facturo.formats import bankfile
+from facturo.formats import bankfile, camt054
 from facturo.formats.statement import Statement, StatementFormatError
 from facturo.invoicing.models import Invoice, InvoiceState
 from facturo.ledger.models import Account, AccountKind, AccountRole, JournalLine
@@ -38,6 +38,7 @@ from facturo.parties.models import Customer
 
 from .accounts import PaymentAccounts, payment_accounts
 from .models import (
+    AnnouncedReturn,
     BankAccount,
     BankStatement,
     CustomerIban,
@@ -413,8 +414,39 @@ def _import_one(
     ]
     bookings: list[_Booking] = []
     learned: list[CustomerIban] = []
+    announced_returns = {
+        (a.end_to_end_id, a.amount): a
+        for a in AnnouncedReturn.objects.filter(bank_account=account, settled_by__isnull=True)
+    }
+    settled: list[tuple[AnnouncedReturn, int]] = []
     for row in lines:
         if row.is_return and row.amount < 0:
+            announced = announced_returns.get((row.end_to_end_id, -row.amount)) if row.end_to_end_id else None
+            if announced is not None:
+                # Announced by a notification: the invoice reopened then; this clears the suspense.
+                del announced_returns[(row.end_to_end_id, -row.amount)]
+                settled.append((announced, row.id))
+                bookings.append(
+                    _Booking(
+                        line=row,
+                        kind=ReconciliationKind.ACCOUNT,
+                        allocations=[],
+                        customer_id=None,
+                        account_id=accounts.suspense,
+                        difference=row.amount,
+                        difference_kind="announced_return",
+                        evidence=[
+                            {
+                                "rule": "announced_return",
+                                "detail": f"return announced on {announced.notified_on:%Y-%m-%d}; invoice reopened",
+                                "points": 100,
+                            }
+                        ],
+                    )
+                )
+                row.state = LineState.MATCHED
+                result.returns += 1
+                continue
             booking = _return_booking(ctx, row)
             if booking is not None:
                 bookings.append(booking)
@@ -463,6 +495,9 @@ def _import_one(
                 result.unmatched += 1
     result.lines += len(lines)
     bulk.insert(StatementLine, lines, with_pk=True)
+    for announced, line_id in settled:
+        announced.settled_by_id = line_id
+        announced.save(update_fields=["settled_by"])
     by_line = {b.line.id: b for b in bookings}
     drafts = []
     for row in lines:
@@ -1132,3 +1167,115 @@ def find_open_invoice(ctx: Context, number: str) -> Invoice:
     if invoice is None:
         raise NotFound(f"no issued invoice {number.strip()!r}")
     return invoice
+
+
+@dataclass
+class NotificationResult:
+    returns: int = 0
+    already: int = 0
+    unplaced: list[str] = field(default_factory=list)
+    other: int = 0
+
+
+def import_notification(ctx: Context, data: bytes, *, file_name: str = "") -> NotificationResult:
+    """Returned and refused collections from a debit notification (camt.054), all or nothing:
+    each reopens its invoice at once (receivables against suspense) and is listed among the
+    returned payments; the statement line that follows clears the suspense. Bookings other than
+    returns are left to the statement."""
+    from . import alerts
+    from .direct_debit import record_return
+    from .models import PaymentReturn
+
+    require_payments(ctx)
+    try:
+        notifications = camt054.parse(data)
+    except StatementFormatError as exc:
+        raise ValidationFailed(
+            FieldError(f"file {file_name}".strip() + (f" {exc.where}" if exc.where else ""), str(exc))
+        ) from None
+    result = NotificationResult()
+    with transaction.atomic():
+        accounts = payment_accounts(ctx.administration)
+        book = AccountBook(ctx.administration.pk)
+        for number, notification in enumerate(notifications, 1):
+            account = BankAccount.objects.filter(
+                administration=ctx.administration, iban=notification.account_iban
+            ).first()
+            if account is None:
+                raise ValidationFailed(
+                    FieldError(
+                        f"notification {number}",
+                        f"{notification.account_iban} is not a bank account of {ctx.administration.code}",
+                    )
+                )
+            for position, line in enumerate(notification.lines, 1):
+                if not (line.is_return and line.amount < 0):
+                    result.other += 1
+                    continue
+                if not line.end_to_end_id:
+                    result.unplaced.append(f"notification {number} line {position}: no end-to-end id")
+                    continue
+                if AnnouncedReturn.objects.filter(bank_account=account, end_to_end_id=line.end_to_end_id).exists():
+                    result.already += 1
+                    continue
+                row = bulk.Row(
+                    amount=line.amount,
+                    currency=account.currency,
+                    end_to_end_id=line.end_to_end_id,
+                    remittance=line.remittance,
+                    return_reason=line.return_reason,
+                    booking_date=line.booking_date,
+                )
+                booking = _return_booking(ctx, row)
+                if booking is None:
+                    result.unplaced.append(
+                        f"notification {number} line {position}: no paid invoice for {line.end_to_end_id}"
+                    )
+                    continue
+                invoice_id = booking.allocations[0][0]
+                (entry,) = write_entries(
+                    ctx.administration.pk,
+                    book,
+                    [
+                        EntryDraft(
+                            journal_kind="bank",
+                            date=line.booking_date,
+                            description=f"return announced {line.end_to_end_id} ({line.return_reason or 'no reason'})",
+                            source_kind="return_notice",
+                            source_id=invoice_id,
+                            postings=(
+                                _posting(
+                                    accounts.receivables,
+                                    -line.amount,
+                                    customer_id=booking.customer_id,
+                                    invoice_id=invoice_id,
+                                ),
+                                _posting(accounts.suspense, line.amount, description=f"return {line.end_to_end_id}"),
+                            ),
+                        )
+                    ],
+                )
+                _apply_to_invoices([(invoice_id, line.amount)])
+                retry = record_return(ctx, line.end_to_end_id, invoice_id, line.return_reason)
+                announced = AnnouncedReturn.objects.create(
+                    administration=ctx.administration,
+                    bank_account=account,
+                    invoice_id=invoice_id,
+                    end_to_end_id=line.end_to_end_id[:60],
+                    amount=-line.amount,
+                    reason_code=line.return_reason[:10],
+                    notified_on=line.booking_date,
+                    entry_id=entry.id,
+                )
+                PaymentReturn.objects.create(
+                    administration=ctx.administration,
+                    announced=announced,
+                    invoice_id=invoice_id,
+                    amount=-line.amount,
+                    reason_code=line.return_reason[:10],
+                    returned_on=line.booking_date,
+                    retry=retry,
+                )
+                alerts.direct_debit_returned(ctx, invoice_id, line.return_reason, retry)
+                result.returns += 1
+    return result

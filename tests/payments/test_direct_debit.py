@@ -159,3 +159,60 @@ def test_the_invoice_of_a_direct_debit_customer_carries_a_prenotification(ctx, c
     assert "NL91 …4300" in text and invoice.due_date.isoformat() in text
     dd.revoke_mandate(ctx, mandate.pk, "customer asked")
     assert dd.prenotification(ctx, invoice) == ""
+
+
+NOTIFICATION = """<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08">
+ <BkToCstmrDbtCdtNtfctn>
+  <GrpHdr><MsgId>NTF-1</MsgId><CreDtTm>2026-11-24T07:00:00</CreDtTm></GrpHdr>
+  <Ntfctn>
+   <Id>NTF-1-1</Id>
+   <Acct><Id><IBAN>NL69INGB0123456789</IBAN></Id><Ccy>EUR</Ccy></Acct>
+   <Ntry>
+    <Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
+    <BookgDt><Dt>2026-11-24</Dt></BookgDt>
+    <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>IDDT</Cd><SubFmlyCd>UPDD</SubFmlyCd></Fmly></Domn></BkTxCd>
+    <NtryDtls><TxDtls>
+     <Refs><EndToEndId>{e2e}</EndToEndId></Refs>
+     <RtrInf><Rsn><Cd>AM04</Cd></Rsn></RtrInf>
+    </TxDtls></NtryDtls>
+   </Ntry>
+  </Ntfctn>
+ </BkToCstmrDbtCdtNtfctn>
+</Document>
+"""
+
+
+def test_a_camt054_return_reopens_the_invoice_and_the_statement_line_only_clears_it(
+    ctx, creditor_bank, mandate, issue_invoice, statement_file
+):
+    from facturo.payments.models import AnnouncedReturn
+
+    invoice = issue_invoice("2")
+    dd.create_collection(ctx, creditor_bank.pk, tomorrow())
+    amount = str(invoice.amount_open)
+    payments.import_statement(ctx, statement_file(line(amount, end_to_end_id=f"DD-{invoice.number}")))
+    notice = NOTIFICATION.format(amount=amount, e2e=f"DD-{invoice.number}").encode()
+    assert payments.import_notification(ctx, notice).returns == 1
+    assert Invoice.objects.get(pk=invoice.pk).settlement == "open"
+    assert payments.import_notification(ctx, notice).already == 1  # nothing twice
+    (item,) = payments.returned_payments(ctx)
+    assert item.reason_code == "AM04" and item.retry
+    returned = line(f"-{amount}", end_to_end_id=f"DD-{invoice.number}", is_return=True, return_reason="AM04")
+    result = payments.import_statement(ctx, statement_file(returned))
+    assert result.returns == 1 and Invoice.objects.get(pk=invoice.pk).settlement == "open"
+    assert len(payments.returned_payments(ctx)) == 1
+    assert AnnouncedReturn.objects.get().settled_by is not None
+    assert_books_agree(ctx, creditor_bank)
+    suspense = payments.payment_accounts(ctx.administration).suspense
+    from django.db.models import Sum
+
+    from facturo.ledger.models import JournalLine
+
+    totals = JournalLine.objects.filter(account_id=suspense).aggregate(d=Sum("debit"), c=Sum("credit"))
+    assert totals["d"] == totals["c"]
+
+
+def test_a_notification_that_is_not_camt054_is_refused(ctx, creditor_bank):
+    with pytest.raises(ValidationFailed, match="not a camt.054"):
+        payments.import_notification(ctx, NOTIFICATION.replace("camt.054", "camt.053").encode())

@@ -410,3 +410,23 @@ class ReturnIn(In):
 )
 def book_return(request: HttpRequest, admin: str, line_id: Id, payload: ReturnIn):
     return Status(201, _reconciliation(services.book_return(context(request, admin), line_id, payload.invoice_id)))
+
+
+class NotificationOut(Schema):
+    returns: int
+    already: int
+    other: int
+    unplaced: list[str]
+
+
+@router.post(
+    "/{admin}/bank-notifications",
+    response={201: NotificationOut, **errors()},
+    summary="Returned direct debits from a camt.054 notification (multipart upload of the file)",
+)
+def import_notification(request: HttpRequest, admin: str, file: File[UploadedFile]):  # type: ignore[type-arg]
+    result = services.import_notification(context(request, admin), file.read(), file_name=file.name or "")
+    return Status(
+        201,
+        NotificationOut(returns=result.returns, already=result.already, other=result.other, unplaced=result.unplaced),
+    )
