@@ -35,6 +35,7 @@ from facturo.invoicing.issuing import issue_invoices
 from facturo.invoicing.models import InvoiceState
 from facturo.invoicing.services import approve, create_credit_note, invoices, issue, write_off
 from facturo.parties.services import create_customer, create_site
+from facturo.payments import demo as payments_demo
 
 Progress = Callable[[int | None, str], AbstractContextManager[Callable[[int], None]]]
 
@@ -715,6 +716,7 @@ def _build_administration(
     summary.notes.extend(einvoicing_demo.add_examples(ctx, today))
     documents_demo.setup(ctx)
     summary.notes.append(contracts_demo.build(ctx, [(c.number, c.sites) for c in customers], today))
+    summary.notes.extend(payments_demo.add_bank(ctx, today))
     return summary
 
 

@@ -93,9 +93,12 @@ class Proposal:
         return self.score >= settings.auto_threshold
 
 
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+
+
 def reference_key(reference: str) -> str:
     """Compare references by their letters and digits only: ``+++202/6000/00192+++`` is ``202600000192``."""
-    return "".join(ch for ch in reference.upper() if ch.isalnum())
+    return _NOT_ALNUM.sub("", reference.upper())
 
 
 _RF = re.compile(r"\bRF\d{2}(?:\s*[0-9A-Z]){1,21}\b", re.IGNORECASE)

@@ -42,7 +42,10 @@ def _amount(sign: str, digits: str, where: str) -> Decimal:
     if sign not in ("0", "1") or not digits.isdigit():
         raise StatementFormatError(f"amount {sign}{digits!r} is not a signed 15-digit amount", where)
     value = Decimal(int(digits)) / 1000
-    return -value if sign == "1" else value
+    cents = value.quantize(Decimal("0.01"))
+    if cents != value:
+        raise StatementFormatError(f"amount {value} has fractions of a cent", where)
+    return -cents if sign == "1" else cents
 
 
 def _account(record: str, where: str) -> tuple[str, str]:

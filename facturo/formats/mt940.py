@@ -11,6 +11,7 @@ its result into our dataclasses and reads the structured :86: field of the banks
 * free text (Belgian banks among others): kept as remittance; structured communications in it
   are found by the matcher."""
 
+import logging
 import re
 from datetime import date
 from decimal import Decimal
@@ -26,6 +27,12 @@ from .statement import (
     check_size,
     compact_iban,
 )
+
+# The package logs every tag it fails to match; our errors say what is wrong, so its messages
+# go nowhere unless the application configures the "mt940" logger.
+_package_logger = logging.getLogger("mt940")
+_package_logger.addHandler(logging.NullHandler())
+_package_logger.propagate = False
 
 _KEYS = (
     "EREF|CNTP|REMI|TRTP|IBAN|BIC|NAME|ORDP|BENM|MARF|CSID|RTRN|PREF|ADDR|ULTC|ULTD|ULTB|PURP|BUSP|"
@@ -111,12 +118,24 @@ def _balance(data: dict[str, object], *names: str) -> tuple[Balance, str] | None
     return None
 
 
+def _located(exc: Exception, block: str, first_line: int) -> StatementFormatError:
+    """The package's error as ours, naming the tag and the line where its value starts."""
+    args = exc.args
+    if len(args) == 3 and isinstance(args[2], str):
+        tag = getattr(args[1], "id", "?")
+        value = args[2]
+        offset = block.find(value) if value else -1
+        line = first_line + block.count("\n", 0, offset) if offset >= 0 else first_line
+        return StatementFormatError(f":{tag}: cannot read {value[:60]!r}", f"line {line}")
+    return StatementFormatError(f"not a valid MT940 statement: {str(exc)[:200]}", f"line {first_line}")
+
+
 def _statement(block: str, first_line: int) -> Statement:
     transactions = mt940_package.models.Transactions()
     try:
         transactions.parse(block)
     except Exception as exc:  # the package raises various errors on bad input
-        raise StatementFormatError(f"not a valid MT940 statement: {exc}", f"line {first_line}") from None
+        raise _located(exc, block, first_line) from None
     data = transactions.data
     account = str(data.get("account_identification") or "").strip()
     if not account:

@@ -1,5 +1,8 @@
 """Bank accounts, imported statements and their lines, and how each line was booked."""
 
+import json
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -15,6 +18,8 @@ class BankAccount(models.Model):
     bic = models.CharField(max_length=11, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
     ledger_account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="+")
+    # SEPA creditor identifier, needed to collect direct debits into this account.
+    creditor_id = models.CharField(max_length=35, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -79,13 +84,19 @@ class StatementLine(models.Model):
     return_reason = models.CharField(max_length=10, blank=True)
     is_return = models.BooleanField(default=False)
     state = models.CharField(max_length=10, choices=LineState.choices, default=LineState.UNMATCHED)
-    # The best proposals of the matcher when the line was not booked automatically.
-    suggestions = models.JSONField(default=list, blank=True)
+    # The best proposals of the matcher when the line was not booked automatically, as JSON
+    # text (written in bulk at import, where a JSONField's per-row adaptation costs more
+    # than the rest of the row).
+    suggestions_json = models.TextField(default="[]", blank=True)
 
     class Meta:
         ordering = ["statement_id", "position"]
         constraints = [models.UniqueConstraint(fields=["statement", "position"], name="statementline_unique_position")]
         indexes = [models.Index(fields=["administration", "state", "id"], name="stline_admin_state_idx")]
+
+    @property
+    def suggestions(self) -> list[dict[str, Any]]:
+        return list(json.loads(self.suggestions_json or "[]"))
 
 
 class ReconciliationKind(models.TextChoices):
@@ -109,7 +120,7 @@ class Reconciliation(models.Model):
     difference_kind = models.CharField(max_length=12, blank=True)
     automatic = models.BooleanField(default=False)
     score = models.PositiveSmallIntegerField(null=True, blank=True)
-    evidence = models.JSONField(default=list, blank=True)
+    evidence_json = models.TextField(default="[]", blank=True)
     entry_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
@@ -129,6 +140,10 @@ class Reconciliation(models.Model):
                 fields=["line"], condition=models.Q(undone_at__isnull=True), name="reconciliation_one_live_per_line"
             ),
         ]
+
+    @property
+    def evidence(self) -> list[dict[str, Any]]:
+        return list(json.loads(self.evidence_json or "[]"))
 
 
 class PaymentAllocation(models.Model):
@@ -151,15 +166,167 @@ class CustomerIban(models.Model):
         constraints = [models.UniqueConstraint(fields=["administration", "iban"], name="customeriban_unique")]
 
 
-class PaymentReturn(models.Model):
-    """A payment the bank took back (direct-debit return or refusal), with its reason code."""
+class AnnouncedReturn(models.Model):
+    """A return the bank announced in a debit notification (camt.054) before the statement: the
+    invoice reopens at once against the suspense account, which the statement line then clears."""
 
     administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
-    reconciliation = models.OneToOneField(Reconciliation, on_delete=models.PROTECT, related_name="payment_return")
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="announced_returns")
+    invoice = models.ForeignKey("invoicing.Invoice", on_delete=models.PROTECT, related_name="+")
+    end_to_end_id = models.CharField(max_length=60)
+    amount = models.DecimalField(**MONEY)
+    reason_code = models.CharField(max_length=10, blank=True)
+    notified_on = models.DateField()
+    entry_id = models.BigIntegerField()
+    settled_by = models.ForeignKey(
+        StatementLine, null=True, blank=True, on_delete=models.PROTECT, related_name="announced_returns"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bank_account", "end_to_end_id"], name="announcedreturn_unique_e2e")
+        ]
+
+
+class PaymentReturn(models.Model):
+    """A payment the bank took back (direct-debit return or refusal), with its reason code: booked
+    from a statement line (reconciliation) or announced by a notification."""
+
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
+    reconciliation = models.OneToOneField(
+        Reconciliation, null=True, blank=True, on_delete=models.PROTECT, related_name="payment_return"
+    )
+    announced = models.OneToOneField(
+        AnnouncedReturn, null=True, blank=True, on_delete=models.PROTECT, related_name="payment_return"
+    )
     invoice = models.ForeignKey("invoicing.Invoice", on_delete=models.PROTECT, related_name="payment_returns")
     amount = models.DecimalField(**MONEY)
     reason_code = models.CharField(max_length=10, blank=True)
     returned_on = models.DateField()
+    # Whether the invoice goes into the customer's next collection (a final reason blocks the mandate).
+    retry = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-returned_on", "-id"]
+
+
+class MandateScheme(models.TextChoices):
+    CORE = "CORE", "Core (consumers and businesses)"
+    B2B = "B2B", "Business to business"
+
+
+class MandateStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    REVOKED = "revoked", "Revoked"
+    BLOCKED = "blocked", "Blocked after a return"
+    USED = "used", "Used (one-off or final)"
+
+
+class Mandate(models.Model):
+    """A customer's SEPA direct-debit mandate. An amendment (new reference or debtor account)
+    keeps the original values until the next collection has told the bank."""
+
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey("parties.Customer", on_delete=models.PROTECT, related_name="mandates")
+    reference = models.CharField(max_length=35)
+    signed_on = models.DateField()
+    scheme = models.CharField(max_length=4, choices=MandateScheme.choices, default=MandateScheme.CORE)
+    one_off = models.BooleanField(default=False)
+    debtor_name = models.CharField(max_length=70)
+    debtor_iban = models.CharField(max_length=34)
+    debtor_bic = models.CharField(max_length=11, blank=True)
+    status = models.CharField(max_length=10, choices=MandateStatus.choices, default=MandateStatus.ACTIVE)
+    first_collected_on = models.DateField(null=True, blank=True)
+    final_requested = models.BooleanField(default=False)
+    original_reference = models.CharField(max_length=35, blank=True)
+    original_iban = models.CharField(max_length=34, blank=True)
+    status_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [models.UniqueConstraint(fields=["administration", "reference"], name="mandate_unique_reference")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class CollectionBatch(models.Model):
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="collection_batches")
+    collection_date = models.DateField()
+    scheme = models.CharField(max_length=4, choices=MandateScheme.choices)
+    count = models.PositiveIntegerField()
+    total = models.DecimalField(**MONEY)
+    file_xml = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class CollectionState(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned"
+
+
+class Collection(models.Model):
+    batch = models.ForeignKey(CollectionBatch, on_delete=models.PROTECT, related_name="collections")
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey("invoicing.Invoice", on_delete=models.PROTECT, related_name="collections")
+    mandate = models.ForeignKey(Mandate, on_delete=models.PROTECT, related_name="collections")
+    amount = models.DecimalField(**MONEY)
+    sequence = models.CharField(max_length=4)
+    end_to_end_id = models.CharField(max_length=35)
+    state = models.CharField(max_length=10, choices=CollectionState.choices, default=CollectionState.SUBMITTED)
+
+    class Meta:
+        constraints = [
+            # An invoice is in at most one collection still under way.
+            models.UniqueConstraint(
+                fields=["invoice"], condition=models.Q(state="submitted"), name="collection_one_pending_per_invoice"
+            ),
+        ]
+
+
+class AlertKind(models.TextChoices):
+    PAYMENT_RECEIVED = "payment_received", "Payment received on a watched invoice"
+    CREDIT_LIMIT = "credit_limit", "Credit limit exceeded"
+    DIRECT_DEBIT_RETURNED = "dd_returned", "Direct debit returned"
+
+
+class InvoiceWatch(models.Model):
+    """A user wants to hear when a payment arrives on this invoice."""
+
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.CASCADE, related_name="+")
+    invoice = models.ForeignKey("invoicing.Invoice", on_delete=models.CASCADE, related_name="watches")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["invoice", "user"], name="invoicewatch_unique")]
+
+
+class Alert(models.Model):
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=AlertKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="empty: for everyone in the administration",
+    )
+    customer = models.ForeignKey("parties.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    invoice = models.ForeignKey("invoicing.Invoice", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["administration", "read_at", "id"], name="alert_admin_unread_idx")]

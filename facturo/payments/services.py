@@ -8,6 +8,7 @@ moves it. Undoing a match writes the reversing entry that moves the amount back 
 so the bank account's ledger balance always equals the statement's closing balance."""
 
 import hashlib
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from facturo.administrations.access import Action, Context
@@ -27,16 +28,17 @@ from facturo.core.money import ZERO
 from facturo.core.settlement import settlement_status
 from facturo.db import bulk
 from facturo.errors import AccessDenied, Conflict, NotFound, ValidationFailed
-from facturo.formats import bankfile
+from facturo.formats import bankfile, camt054
 from facturo.formats.statement import Statement, StatementFormatError
 from facturo.invoicing.models import Invoice, InvoiceState
-from facturo.ledger.models import Account, AccountRole, JournalLine
+from facturo.ledger.models import Account, AccountKind, AccountRole, JournalLine
 from facturo.ledger.services import AccountBook, EntryDraft, Posting, write_entries
 from facturo.parties.identifiers import normalize_iban
 from facturo.parties.models import Customer
 
 from .accounts import PaymentAccounts, payment_accounts
 from .models import (
+    AnnouncedReturn,
     BankAccount,
     BankStatement,
     CustomerIban,
@@ -47,6 +49,7 @@ from .models import (
     ReconciliationKind,
     StatementLine,
 )
+from .settle import update_settlement
 
 CENT = Decimal("0.01")
 PAYMENT_ROLES = frozenset({Role.ADMIN, Role.BILLING_CLERK, Role.COLLECTOR})
@@ -89,12 +92,19 @@ def create_bank_account(ctx: Context, data: Mapping[str, Any]) -> BankAccount:
         ledger = accounts.filter(code=code).first()
         if ledger is None:
             errors.append(FieldError("ledger_account", f"no ledger account {code}"))
+        elif ledger.kind != AccountKind.ASSET or ledger.role not in (AccountRole.BANK, ""):
+            errors.append(FieldError("ledger_account", f"{ledger} is not an asset account that can hold a bank"))
+        elif BankAccount.objects.filter(ledger_account=ledger).exists():
+            errors.append(FieldError("ledger_account", f"{ledger.code} already serves another bank account"))
     else:
         ledger = accounts.filter(role=AccountRole.BANK).first()
         if ledger is not None and BankAccount.objects.filter(ledger_account=ledger).exists():
             errors.append(FieldError("ledger_account", f"{ledger.code} already serves another bank account; name one"))
         elif ledger is None:
             errors.append(FieldError("ledger_account", "the chart has no bank account; name one"))
+    creditor_id = "".join(str(data.get("creditor_id") or "").split()).upper()
+    if creditor_id and not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{3}[A-Z0-9]{1,28}", creditor_id):
+        errors.append(FieldError("creditor_id", f"{creditor_id!r} is not a SEPA creditor identifier"))
     if iban and BankAccount.objects.filter(administration=ctx.administration, iban=iban).exists():
         errors.append(FieldError("iban", f"{iban} is already a bank account of this administration"))
     if errors:
@@ -106,6 +116,7 @@ def create_bank_account(ctx: Context, data: Mapping[str, Any]) -> BankAccount:
         bic=bic,
         currency=currency,
         ledger_account=ledger,
+        creditor_id=creditor_id,
     )
 
 
@@ -183,22 +194,29 @@ def _check_sequence(account: BankAccount, stmt: Statement, where: str) -> list[s
     return []
 
 
-def _load_index(ctx: Context, currency_filter: Iterable[str]) -> OpenItems:
-    rows = Invoice.objects.filter(
-        administration=ctx.administration, state=InvoiceState.ISSUED, currency__in=list(currency_filter)
-    ).exclude(amount_open=0)
+def _load_index(ctx: Context, currencies: Iterable[str]) -> tuple[OpenItems, dict[int, bulk.Row]]:
+    """The open items for the matcher, and their settlement columns as read (without locks)."""
+    rows = bulk.fetch(
+        Invoice.objects.filter(
+            administration=ctx.administration, state=InvoiceState.ISSUED, currency__in=list(currencies)
+        ).exclude(amount_open=0),
+        *SETTLEMENT_READ,
+        "customer_id",
+        "currency",
+        "payment_reference",
+    )
     items = [
         OpenItem(
-            r["id"],
-            r["number"],
-            r["customer_id"],
-            -r["amount_open"] if r["kind"] == DocumentKind.CREDIT_NOTE else r["amount_open"],
-            r["currency"],
-            r["payment_reference"],
+            r.id,
+            r.number,
+            r.customer_id,
+            -r.amount_open if r.kind == DocumentKind.CREDIT_NOTE else r.amount_open,
+            r.currency,
+            r.payment_reference,
         )
-        for r in rows.values("id", "number", "customer_id", "amount_open", "kind", "currency", "payment_reference")
+        for r in rows
     ]
-    return OpenItems(items, known_ibans(ctx))
+    return OpenItems(items, known_ibans(ctx)), {r.id: r for r in rows}
 
 
 def known_ibans(ctx: Context) -> dict[str, int]:
@@ -241,6 +259,12 @@ class _Booking:
     score: int | None = None
     evidence: list[dict[str, Any]] = field(default_factory=list)
     reason: str = ""
+    retry: bool = True
+
+
+def _retry(booking: _Booking, retry: bool) -> bool:
+    booking.retry = retry
+    return retry
 
 
 def import_statement(
@@ -272,7 +296,8 @@ def import_statement(
     digest = hashlib.sha256(data).hexdigest()
     result = ImportResult()
     with transaction.atomic():
-        index: OpenItems | None = None
+        # Open items per currency, read once per file and kept current as lines are booked.
+        loaded: dict[str, tuple[OpenItems, dict[int, bulk.Row]]] = {}
         accounts = payment_accounts(ctx.administration)
         book = AccountBook(ctx.administration.pk)
         for number, stmt in enumerate(statements, 1):
@@ -295,6 +320,13 @@ def import_statement(
                         where, f"the statement is in {stmt.currency}, the account {account.iban} in {account.currency}"
                     )
                 )
+            fractions = [
+                FieldError(f"{where} line {n}", f"amount {line.amount} has fractions of a cent")
+                for n, line in enumerate(stmt.lines, 1)
+                if line.amount != line.amount.quantize(CENT)
+            ]
+            if fractions:
+                raise ValidationFailed(fractions)
             if stmt.opening.amount + stmt.lines_total != stmt.closing.amount:
                 raise ValidationFailed(
                     FieldError(
@@ -305,10 +337,11 @@ def import_statement(
             if not stmt.sequence:
                 raise ValidationFailed(FieldError(where, "the statement has no number or sequence"))
             result.warnings.extend(_check_sequence(account, stmt, where))
-            if index is None:
-                index = _load_index(ctx, {account.currency})
+            if account.currency not in loaded:
+                loaded[account.currency] = _load_index(ctx, {account.currency})
+            index, known = loaded[account.currency]
             result.statements.append(
-                _import_one(ctx, account, stmt, index, accounts, book, settings, file_name, digest, result)
+                _import_one(ctx, account, stmt, index, known, accounts, book, settings, file_name, digest, result)
             )
         _write_statement_warnings(result)
     return result
@@ -326,6 +359,7 @@ def _import_one(
     account: BankAccount,
     stmt: Statement,
     index: OpenItems,
+    known: dict[int, bulk.Row],
     accounts: PaymentAccounts,
     book: AccountBook,
     settings: MatchSettings,
@@ -374,13 +408,45 @@ def _import_one(
             return_reason=line.return_reason[:10],
             is_return=line.is_return,
             state=LineState.UNMATCHED,
-            suggestions=[],
+            suggestions_json="[]",
         )
         for position, (line_id, line) in enumerate(zip(ids, stmt.lines, strict=True), 1)
     ]
     bookings: list[_Booking] = []
+    learned: list[CustomerIban] = []
+    announced_returns = {
+        (a.end_to_end_id, a.amount): a
+        for a in AnnouncedReturn.objects.filter(bank_account=account, settled_by__isnull=True)
+    }
+    settled: list[tuple[AnnouncedReturn, int]] = []
     for row in lines:
         if row.is_return and row.amount < 0:
+            announced = announced_returns.get((row.end_to_end_id, -row.amount)) if row.end_to_end_id else None
+            if announced is not None:
+                # Announced by a notification: the invoice reopened then; this clears the suspense.
+                del announced_returns[(row.end_to_end_id, -row.amount)]
+                settled.append((announced, row.id))
+                bookings.append(
+                    _Booking(
+                        line=row,
+                        kind=ReconciliationKind.ACCOUNT,
+                        allocations=[],
+                        customer_id=None,
+                        account_id=accounts.suspense,
+                        difference=row.amount,
+                        difference_kind="announced_return",
+                        evidence=[
+                            {
+                                "rule": "announced_return",
+                                "detail": f"return announced on {announced.notified_on:%Y-%m-%d}; invoice reopened",
+                                "points": 100,
+                            }
+                        ],
+                    )
+                )
+                row.state = LineState.MATCHED
+                result.returns += 1
+                continue
             booking = _return_booking(ctx, row)
             if booking is not None:
                 bookings.append(booking)
@@ -389,10 +455,11 @@ def _import_one(
             else:
                 result.unmatched += 1
             continue
+        text = row.remittance
+        if row.end_to_end_id.startswith("DD-"):
+            text = f"{text} {row.end_to_end_id[3:].rsplit('-R', 1)[0]}"  # our own collections
         proposals = propose(
-            BankLine(row.amount, row.currency, row.counterparty_iban, row.structured_reference, row.remittance),
-            index,
-            settings,
+            BankLine(row.amount, row.currency, row.counterparty_iban, row.structured_reference, text), index, settings
         )
         best = proposals[0] if proposals else None
         if best is not None and best.is_automatic(settings):
@@ -415,14 +482,22 @@ def _import_one(
             row.state = LineState.MATCHED
             result.automatic += 1
             result.booked.append((row.id, tuple(a.item_id for a in best.allocations)))
+            iban = row.counterparty_iban
+            if iban and best.evidence[0].rule == "reference" and iban not in index.known_ibans:
+                # A structured reference is certain: the account it came from is the customer's.
+                index.known_ibans[iban] = best.customer_id
+                learned.append(CustomerIban(administration_id=admin_id, customer_id=best.customer_id, iban=iban))
         else:
-            row.suggestions = [_suggestion_json(p, index) for p in proposals]
+            row.suggestions_json = json.dumps([_suggestion_json(p, index) for p in proposals])
             if proposals:
                 result.suggested += 1
             else:
                 result.unmatched += 1
     result.lines += len(lines)
     bulk.insert(StatementLine, lines, with_pk=True)
+    for announced, line_id in settled:
+        announced.settled_by_id = line_id
+        announced.save(update_fields=["settled_by"])
     by_line = {b.line.id: b for b in bookings}
     drafts = []
     for row in lines:
@@ -444,7 +519,8 @@ def _import_one(
         )
     entries = write_entries(admin_id, book, drafts)
     entry_of_line = {e.source_id: e.id for e in entries}
-    _record(ctx, bookings, entry_of_line, accounts, automatic=True)
+    _record(ctx, bookings, entry_of_line, accounts, automatic=True, known=known)
+    CustomerIban.objects.bulk_create(learned, ignore_conflicts=True)
     return statement
 
 
@@ -462,22 +538,28 @@ def _match_postings(booking: _Booking, accounts: PaymentAccounts) -> list[Postin
 
 
 def _return_booking(ctx: Context, row: bulk.Row) -> _Booking | None:
-    """A returned collection or refused payment: find the invoice it paid, by the end-to-end id or
-    the numbers in the text, among invoices paid at least that much."""
-    tokens = set(re.findall(r"[0-9A-Za-z][0-9A-Za-z/\-._]*[0-9A-Za-z]", f"{row.end_to_end_id} {row.remittance}"))
-    tokens |= {t.split("-", 1)[1] for t in tokens if t.upper().startswith("DD-")}
-    if not tokens:
-        return None
-    candidates = list(
-        Invoice.objects.filter(
-            administration=ctx.administration,
-            state=InvoiceState.ISSUED,
-            kind=DocumentKind.INVOICE,
-            number__in=tokens,
-            amount_paid__gte=-row.amount,
-            currency=row.currency,
-        ).values("id", "customer_id")
+    """A returned collection or refused payment: find the invoice it paid, by the collection's
+    end-to-end id or the numbers in the text, among invoices paid at least that much."""
+    from .models import Collection, CollectionState
+
+    invoices = Invoice.objects.filter(
+        administration=ctx.administration,
+        state=InvoiceState.ISSUED,
+        kind=DocumentKind.INVOICE,
+        amount_paid__gte=-row.amount,
+        currency=row.currency,
     )
+    candidates: list[dict[str, Any]] = []
+    if row.end_to_end_id:
+        collected = Collection.objects.filter(
+            administration=ctx.administration, end_to_end_id=row.end_to_end_id, state=CollectionState.SUBMITTED
+        ).values_list("invoice_id", flat=True)
+        candidates = list(invoices.filter(pk__in=list(collected)).values("id", "customer_id"))
+    if not candidates:
+        tokens = set(_TOKEN.findall(f"{row.end_to_end_id} {row.remittance}"))
+        tokens |= {t.split("-", 1)[1] for t in tokens if t.upper().startswith("DD-")}
+        if tokens:
+            candidates = list(invoices.filter(number__in=tokens).values("id", "customer_id"))
     if len(candidates) != 1:
         return None
     invoice = candidates[0]
@@ -493,41 +575,57 @@ def _return_booking(ctx: Context, row: bulk.Row) -> _Booking | None:
     )
 
 
-def _apply_to_invoices(allocations: Sequence[tuple[int, Decimal]], expect_open: Mapping[int, Decimal] | None) -> None:
-    """Add signed payments to invoices' settlement columns (locked); a credit note's refund is a
-    negative amount on a negative open item."""
+_TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z/\-._]*[0-9A-Za-z]")
+
+
+SETTLEMENT_READ = (
+    "id",
+    "kind",
+    "number",
+    "tax_inclusive",
+    "amount_paid",
+    "amount_credited",
+    "amount_written_off",
+    "amount_open",
+)
+
+
+def _settle_rows(rows: Sequence[bulk.Row], delta: Mapping[int, Decimal]) -> None:
+    for row in rows:
+        sign = -1 if row.kind == DocumentKind.CREDIT_NOTE else 1
+        row.old_open = row.amount_open
+        row.amount_paid += delta[row.id] * sign
+        row.amount_open = row.tax_inclusive - row.amount_paid - row.amount_credited - row.amount_written_off
+        if row.amount_open < 0 or row.amount_paid < 0:
+            raise ValidationFailed(FieldError("allocations", f"that would settle more than is open on {row.number}"))
+        state = settlement_status(row.tax_inclusive, row.amount_paid, row.amount_credited, row.amount_written_off)
+        row.settlement = state.value
+
+
+def _apply_to_invoices(allocations: Sequence[tuple[int, Decimal]], known: dict[int, bulk.Row] | None = None) -> None:
+    """Add signed payments to invoices' settlement columns through the core settlement rule; a
+    credit note's refund is a negative amount on a negative open item.
+
+    Invoices in `known` (read by the import without locks) are written only if still as read;
+    the others are locked and read here."""
     delta: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for invoice_id, amount in allocations:
         delta[invoice_id] += amount
     if not delta:
         return
-    ids = sorted(delta)
-    rows = bulk.fetch(
-        Invoice.objects.select_for_update().filter(bulk.among("id", ids)).order_by("id"),
-        "id",
-        "kind",
-        "number",
-        "tax_inclusive",
-        "amount_paid",
-        "amount_credited",
-        "amount_written_off",
-        "amount_open",
-    )
-    for row in rows:
-        sign = -1 if row.kind == DocumentKind.CREDIT_NOTE else 1
-        if (
-            expect_open is not None
-            and expect_open.get(row.id) is not None
-            and expect_open[row.id] != row.amount_open * sign
-        ):
-            raise Conflict(f"invoice {row.number} changed during the import; import the file again")
-        row.amount_paid += delta[row.id] * sign
-        state = settlement_status(row.tax_inclusive, row.amount_paid, row.amount_credited, row.amount_written_off)
-        row.amount_open = row.tax_inclusive - row.amount_paid - row.amount_credited - row.amount_written_off
-        if row.amount_open < 0 or row.amount_paid < 0:
-            raise ValidationFailed(FieldError("allocations", f"that would settle more than is open on {row.number}"))
-        row.settlement = state.value
-    bulk.update(Invoice, rows, ["amount_paid", "amount_open", "settlement"])
+    known = known or {}
+    seen = [known[i] for i in sorted(delta) if i in known]
+    other = sorted(i for i in delta if i not in known)
+    if other:
+        rows = bulk.fetch(
+            Invoice.objects.select_for_update().filter(bulk.among("id", other)).order_by("id"), *SETTLEMENT_READ
+        )
+        _settle_rows(rows, delta)
+        update_settlement(rows)
+    if seen:
+        _settle_rows(seen, delta)
+        if update_settlement(seen, guarded=True) != len(seen):
+            raise Conflict("invoices were settled by someone else during the import; import the file again")
 
 
 def _record(
@@ -537,6 +635,7 @@ def _record(
     accounts: PaymentAccounts,
     *,
     automatic: bool,
+    known: dict[int, bulk.Row] | None = None,
 ) -> list[int]:
     if not bookings:
         return []
@@ -557,7 +656,7 @@ def _record(
                 difference_kind=b.difference_kind,
                 automatic=automatic,
                 score=b.score,
-                evidence=b.evidence,
+                evidence_json=json.dumps(b.evidence),
                 entry_id=entry_of_line[b.line.id],
                 created_at=now,
                 created_by_id=user_id,
@@ -580,6 +679,8 @@ def _record(
     )
     returns = [(rec_id, b) for rec_id, b in zip(ids, bookings, strict=True) if b.kind == ReconciliationKind.RETURN]
     if returns:
+        from .direct_debit import record_return
+
         bulk.insert(
             PaymentReturn,
             [
@@ -590,11 +691,19 @@ def _record(
                     amount=-b.line.amount,
                     reason_code=b.reason,
                     returned_on=b.line.booking_date,
+                    retry=_retry(b, record_return(ctx, b.line.end_to_end_id, b.allocations[0][0], b.reason)),
                 )
                 for rec_id, b in returns
             ],
         )
-    _apply_to_invoices([a for b in bookings for a in b.allocations], None)
+    _apply_to_invoices([a for b in bookings for a in b.allocations], known)
+    from . import alerts
+
+    alerts.payments_received(ctx, [a for b in bookings for a in b.allocations])
+    for _, b in returns:
+        alerts.direct_debit_returned(ctx, b.allocations[0][0], b.reason, b.retry)
+    if returns:
+        alerts.check_credit_limits(ctx, [b.customer_id for _, b in returns if b.customer_id is not None])
     return ids
 
 
@@ -757,13 +866,23 @@ def book_to_account(ctx: Context, line_id: int, account_code: str, note: str = "
 
 
 def put_on_account(ctx: Context, line_id: int, customer_id: int) -> Reconciliation:
-    """A payment of a known customer that settles nothing yet: a credit on the customer's account."""
+    """A payment of a known customer that settles nothing yet: a credit on the customer's account.
+    A line of money out to the customer is a refund of that credit."""
     require_payments(ctx)
     with transaction.atomic():
         line = _line(ctx, line_id)
         if not Customer.objects.filter(administration=ctx.administration, pk=customer_id).exists():
             raise ValidationFailed(FieldError("customer_id", f"no customer {customer_id}"))
         accounts = payment_accounts(ctx.administration)
+        if line.amount < 0:
+            # Money out to a customer: a refund of their credit on account.
+            available = customer_credit(ctx, customer_id)
+            if -line.amount > available:
+                raise ValidationFailed(
+                    FieldError(
+                        "customer_id", f"a refund of {-line.amount} is more than the customer's credit {available}"
+                    )
+                )
         booking = _Booking(
             line=bulk.Row(id=line.pk, amount=line.amount, booking_date=line.booking_date),
             kind=ReconciliationKind.ON_ACCOUNT,
@@ -777,6 +896,39 @@ def put_on_account(ctx: Context, line_id: int, customer_id: int) -> Reconciliati
         reconciliation = _book_manual(ctx, line, booking, accounts)
         learn_iban(ctx, customer_id, line.counterparty_iban)
         return reconciliation
+
+
+def book_return(ctx: Context, line_id: int, invoice_id: int) -> Reconciliation:
+    """A line of money out that the bank returned from an earlier payment of this invoice (a
+    refused or returned direct debit the import could not place): the invoice opens again."""
+    require_payments(ctx)
+    with transaction.atomic():
+        line = _line(ctx, line_id)
+        if line.amount >= 0:
+            raise ValidationFailed(FieldError("line", "only money out can be a returned payment"))
+        invoice = Invoice.objects.filter(
+            administration=ctx.administration, pk=invoice_id, state=InvoiceState.ISSUED, kind=DocumentKind.INVOICE
+        ).first()
+        if invoice is None:
+            raise ValidationFailed(FieldError("invoice_id", f"no issued invoice {invoice_id}"))
+        if invoice.amount_paid < -line.amount or invoice.currency != line.currency:
+            raise ValidationFailed(
+                FieldError("invoice_id", f"{invoice.number} was not paid {-line.amount} {line.currency}")
+            )
+        accounts = payment_accounts(ctx.administration)
+        booking = _Booking(
+            line=bulk.Row(
+                id=line.pk, amount=line.amount, booking_date=line.booking_date, end_to_end_id=line.end_to_end_id
+            ),
+            kind=ReconciliationKind.RETURN,
+            allocations=[(invoice.pk, line.amount)],
+            customer_id=invoice.customer_id,
+            reason=line.return_reason,
+            evidence=[
+                {"rule": "manual", "detail": f"returned payment of {invoice.number}, by {ctx.user}", "points": 100}
+            ],
+        )
+        return _book_manual(ctx, line, booking, accounts)
 
 
 def learn_iban(ctx: Context, customer_id: int, iban: str) -> None:
@@ -827,7 +979,7 @@ def undo(ctx: Context, reconciliation_id: int) -> Reconciliation:
                 )
             ],
         )
-        _apply_to_invoices([(invoice_id, -amount) for invoice_id, amount in allocations], None)
+        _apply_to_invoices([(invoice_id, -amount) for invoice_id, amount in allocations])
         rec.undone_at = timezone.now()
         rec.undone_by = ctx.user if ctx.user.is_authenticated else None
         rec.undo_entry_id = entry.id
@@ -889,7 +1041,7 @@ def apply_credit(ctx: Context, customer_id: int, invoice_id: int, amount: Any) -
                 )
             ],
         )
-        _apply_to_invoices([(invoice.pk, value)], None)
+        _apply_to_invoices([(invoice.pk, value)])
         return customer_credit(ctx, customer_id)
 
 
@@ -901,13 +1053,23 @@ def statements(ctx: Context) -> list[BankStatement]:
     return list(BankStatement.objects.filter(administration=ctx.administration).select_related("bank_account")[:200])
 
 
-def open_lines(ctx: Context, limit: int = 200) -> list[StatementLine]:
+def open_lines_query(ctx: Context) -> QuerySet[StatementLine]:
+    """Lines waiting to be reconciled, oldest first (screens page through it)."""
     ctx.require(Action.VIEW)
-    return list(
+    return (
         StatementLine.objects.filter(administration=ctx.administration, state=LineState.UNMATCHED)
         .select_related("statement__bank_account")
-        .order_by("booking_date", "id")[:limit]
+        .order_by("booking_date", "id")
     )
+
+
+def open_lines(ctx: Context, limit: int = 200) -> list[StatementLine]:
+    return list(open_lines_query(ctx)[:limit])
+
+
+def open_line_count(ctx: Context, cap: int = 10_000) -> int:
+    ctx.require(Action.VIEW)
+    return StatementLine.objects.filter(administration=ctx.administration, state=LineState.UNMATCHED)[:cap].count()
 
 
 def suggestions_for(ctx: Context, line_id: int, settings: MatchSettings | None = None) -> list[dict[str, Any]]:
@@ -916,7 +1078,7 @@ def suggestions_for(ctx: Context, line_id: int, settings: MatchSettings | None =
     line = StatementLine.objects.filter(administration=ctx.administration, pk=line_id).first()
     if line is None:
         raise NotFound(f"statement line {line_id} not found")
-    index = _load_index(ctx, {line.currency})
+    index, _ = _load_index(ctx, {line.currency})
     proposals = propose(
         BankLine(line.amount, line.currency, line.counterparty_iban, line.structured_reference, line.remittance),
         index,
@@ -955,3 +1117,165 @@ def reconciliations_for_line(ctx: Context, line_id: int) -> list[Reconciliation]
             "allocations__invoice"
         )
     )
+
+
+def get_line(ctx: Context, line_id: int) -> StatementLine:
+    ctx.require(Action.VIEW)
+    line = (
+        StatementLine.objects.select_related("statement__bank_account")
+        .filter(administration=ctx.administration, pk=line_id)
+        .first()
+    )
+    if line is None:
+        raise NotFound(f"statement line {line_id} not found")
+    return line
+
+
+def open_items_by_id(ctx: Context, invoice_ids: Sequence[int]) -> list[Invoice]:
+    ctx.require(Action.VIEW)
+    found = {
+        i.pk: i
+        for i in Invoice.objects.filter(administration=ctx.administration, pk__in=list(invoice_ids)).select_related(
+            "customer"
+        )
+    }
+    return [found[i] for i in dict.fromkeys(invoice_ids) if i in found]
+
+
+def bookable_accounts(ctx: Context) -> list[Account]:
+    """Ledger accounts a statement line may be booked to directly."""
+    ctx.require(Action.VIEW)
+    return list(
+        Account.objects.filter(administration=ctx.administration).exclude(
+            role__in=(AccountRole.RECEIVABLES, AccountRole.SUSPENSE, AccountRole.BANK)
+        )
+    )
+
+
+def customers_for_credit(ctx: Context, limit: int = 500) -> list[Customer]:
+    ctx.require(Action.VIEW)
+    return list(
+        Customer.objects.filter(administration=ctx.administration, is_active=True).only("id", "number", "name")[:limit]
+    )
+
+
+def find_open_invoice(ctx: Context, number: str) -> Invoice:
+    ctx.require(Action.VIEW)
+    invoice = Invoice.objects.filter(
+        administration=ctx.administration, state=InvoiceState.ISSUED, number=number.strip()
+    ).first()
+    if invoice is None:
+        raise NotFound(f"no issued invoice {number.strip()!r}")
+    return invoice
+
+
+@dataclass
+class NotificationResult:
+    returns: int = 0
+    already: int = 0
+    unplaced: list[str] = field(default_factory=list)
+    other: int = 0
+
+
+def import_notification(ctx: Context, data: bytes, *, file_name: str = "") -> NotificationResult:
+    """Returned and refused collections from a debit notification (camt.054), all or nothing:
+    each reopens its invoice at once (receivables against suspense) and is listed among the
+    returned payments; the statement line that follows clears the suspense. Bookings other than
+    returns are left to the statement."""
+    from . import alerts
+    from .direct_debit import record_return
+    from .models import PaymentReturn
+
+    require_payments(ctx)
+    try:
+        notifications = camt054.parse(data)
+    except StatementFormatError as exc:
+        raise ValidationFailed(
+            FieldError(f"file {file_name}".strip() + (f" {exc.where}" if exc.where else ""), str(exc))
+        ) from None
+    result = NotificationResult()
+    with transaction.atomic():
+        accounts = payment_accounts(ctx.administration)
+        book = AccountBook(ctx.administration.pk)
+        for number, notification in enumerate(notifications, 1):
+            account = BankAccount.objects.filter(
+                administration=ctx.administration, iban=notification.account_iban
+            ).first()
+            if account is None:
+                raise ValidationFailed(
+                    FieldError(
+                        f"notification {number}",
+                        f"{notification.account_iban} is not a bank account of {ctx.administration.code}",
+                    )
+                )
+            for position, line in enumerate(notification.lines, 1):
+                if not (line.is_return and line.amount < 0):
+                    result.other += 1
+                    continue
+                if not line.end_to_end_id:
+                    result.unplaced.append(f"notification {number} line {position}: no end-to-end id")
+                    continue
+                if AnnouncedReturn.objects.filter(bank_account=account, end_to_end_id=line.end_to_end_id).exists():
+                    result.already += 1
+                    continue
+                row = bulk.Row(
+                    amount=line.amount,
+                    currency=account.currency,
+                    end_to_end_id=line.end_to_end_id,
+                    remittance=line.remittance,
+                    return_reason=line.return_reason,
+                    booking_date=line.booking_date,
+                )
+                booking = _return_booking(ctx, row)
+                if booking is None:
+                    result.unplaced.append(
+                        f"notification {number} line {position}: no paid invoice for {line.end_to_end_id}"
+                    )
+                    continue
+                invoice_id = booking.allocations[0][0]
+                (entry,) = write_entries(
+                    ctx.administration.pk,
+                    book,
+                    [
+                        EntryDraft(
+                            journal_kind="bank",
+                            date=line.booking_date,
+                            description=f"return announced {line.end_to_end_id} ({line.return_reason or 'no reason'})",
+                            source_kind="return_notice",
+                            source_id=invoice_id,
+                            postings=(
+                                _posting(
+                                    accounts.receivables,
+                                    -line.amount,
+                                    customer_id=booking.customer_id,
+                                    invoice_id=invoice_id,
+                                ),
+                                _posting(accounts.suspense, line.amount, description=f"return {line.end_to_end_id}"),
+                            ),
+                        )
+                    ],
+                )
+                _apply_to_invoices([(invoice_id, line.amount)])
+                retry = record_return(ctx, line.end_to_end_id, invoice_id, line.return_reason)
+                announced = AnnouncedReturn.objects.create(
+                    administration=ctx.administration,
+                    bank_account=account,
+                    invoice_id=invoice_id,
+                    end_to_end_id=line.end_to_end_id[:60],
+                    amount=-line.amount,
+                    reason_code=line.return_reason[:10],
+                    notified_on=line.booking_date,
+                    entry_id=entry.id,
+                )
+                PaymentReturn.objects.create(
+                    administration=ctx.administration,
+                    announced=announced,
+                    invoice_id=invoice_id,
+                    amount=-line.amount,
+                    reason_code=line.return_reason[:10],
+                    returned_on=line.booking_date,
+                    retry=retry,
+                )
+                alerts.direct_debit_returned(ctx, invoice_id, line.return_reason, retry)
+                result.returns += 1
+    return result

@@ -40,4 +40,5 @@ urlpatterns = [
     path("trial-balance/", views.trial_balance, name="trial_balance"),
     path("", include("facturo.web.urls_documents")),
     path("", include("facturo.web.urls_contracts")),
+    path("", include("facturo.web.urls_payments")),
 ]

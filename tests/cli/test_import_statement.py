@@ -34,3 +34,25 @@ def test_import_statement_files_of_each_format(cli, cli_fails, ctx, be_ctx, tmp_
     assert "DOCTYPE" in refused.err
     assert BankStatement.objects.count() == 2
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_mandate_and_collect_write_a_pain008_file(cli, cli_fails, ctx, customer, item, tmp_path):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from facturo.invoicing import services as invoicing
+
+    draft = invoicing.create_draft(
+        ctx, {"customer_id": customer.pk, "lines": [{"item": "ONDH", "quantity": "2", "service_date": "2026-11-02"}]}
+    )
+    invoicing.issue(ctx, draft.pk)
+    args = ("-a", "nl-installers", "-u", "owner")
+    cli("bank-account", "NL69INGB0123456789", "--creditor-id", "NL98ZZZ999999999999", *args)
+    cli("mandate", customer.number, "MNDT-7", "--signed", "2026-02-01", "--iban", "NL91ABNA0417164300", *args)
+    out = tmp_path / "collect.xml"
+    when = (timezone.localdate() + timedelta(days=3)).isoformat()
+    ran = cli("collect", "--account", "NL69INGB0123456789", "--date", when, "--out", str(out), *args)
+    assert "1 direct debit(s)" in ran.out and b"pain.008.001.08" in out.read_bytes()
+    again = cli_fails("collect", "--account", "NL69INGB0123456789", "--date", when, *args)
+    assert "nothing to collect" in again.err

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from facturo.formats import bankfile, camt053, coda, mt940
+from facturo.formats import bankfile, camt053, camt054, coda, mt940
 from facturo.formats.statement import StatementFormatError
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -117,7 +117,7 @@ def test_mt940_belgian_free_text_keeps_the_structured_communication_in_the_text(
 def test_coda_movements_structured_communication_and_return():
     stmt = one(coda.parse(sample("coda_kbc.cod")))
     assert (stmt.account_iban, stmt.currency, stmt.sequence) == ("BE68539007547034", "EUR", "215")
-    assert stmt.opening == type(stmt.opening)(D("200.000"), date(2026, 11, 20))
+    assert stmt.opening == type(stmt.opening)(D("200.00"), date(2026, 11, 20))
     paid, cost, returned = stmt.lines
     assert paid.amount == D("121.00") and paid.structured_reference == "+++202/6000/00192+++"
     assert paid.counterparty_iban == "BE71096123456769" and paid.counterparty_name == "HOTEL DE ZWAAN NV"
@@ -166,7 +166,7 @@ def test_a_file_above_the_size_limit_is_refused_before_parsing():
 
 
 def test_errors_name_the_element_or_line():
-    xml = sample("camt053_v02_ing.xml").replace(b"<Amt Ccy=\"EUR\">484.00</Amt>", b"<Amt Ccy=\"EUR\">4,84</Amt>")
+    xml = sample("camt053_v02_ing.xml").replace(b'<Amt Ccy="EUR">484.00</Amt>', b'<Amt Ccy="EUR">4,84</Amt>')
     with pytest.raises(StatementFormatError, match=r"Document/BkToCstmrStmt/Stmt/Ntry/Amt \(line 21\)"):
         camt053.parse(xml)
     no_closing = sample("camt053_v02_ing.xml").replace(b"CLBD", b"ITBD")
@@ -227,3 +227,36 @@ def test_fuzz_mt940_yields_a_result_or_a_clean_error(data):
 @given(_mutations(sample("coda_kbc.cod")))
 def test_fuzz_coda_yields_a_result_or_a_clean_error(data):
     _fuzz(coda.parse, data)
+
+
+def test_mt940_errors_name_the_tag_and_line():
+    bad = sample("mt940_ing.sta").replace(b":61:2611211121D31,90", b":61:garbage")
+    with pytest.raises(StatementFormatError, match=r"line 10: :61: cannot read 'garbage"):
+        mt940.parse(bad)
+
+
+CAMT054 = b"""<?xml version="1.0"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02"><BkToCstmrDbtCdtNtfctn>
+<GrpHdr><MsgId>N</MsgId></GrpHdr><Ntfctn><Id>N-1</Id><Acct><Id><IBAN>NL69INGB0123456789</IBAN></Id></Acct>
+<Ntry><Amt Ccy="EUR">60.50</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-24</Dt></BookgDt>
+<NtryDtls><TxDtls><Refs><EndToEndId>DD-2026-000009</EndToEndId></Refs><RtrInf><Rsn><Cd>MD06</Cd></Rsn></RtrInf>
+</TxDtls></NtryDtls></Ntry></Ntfctn></BkToCstmrDbtCdtNtfctn></Document>"""
+
+
+def test_camt054_reads_returns_and_refuses_what_camt053_refuses():
+    (notification,) = camt054.parse(CAMT054)
+    (returned,) = notification.lines
+    assert (notification.account_iban, notification.currency) == ("NL69INGB0123456789", "EUR")
+    assert returned.is_return and returned.return_reason == "MD06" and returned.amount == D("-60.50")
+    with pytest.raises(StatementFormatError, match="DTD"):
+        camt054.parse(BOMB.replace(b"camt.053", b"camt.054"))
+    with pytest.raises(StatementFormatError, match="not a camt.054"):
+        camt054.parse(sample("camt053_v02_ing.xml"))
+
+
+@given(_mutations(CAMT054))
+def test_fuzz_camt054_yields_a_result_or_a_clean_error(data):
+    try:
+        camt054.parse(data)
+    except StatementFormatError:
+        pass

@@ -219,3 +219,73 @@ def test_property_a_match_and_its_undo_leave_the_ledger_as_before(ctx, bank, iss
     assert {(r.code, r.balance) for r in trial_balance(ctx) if r.balance} == trial
     assert {i.pk: refresh(i).amount_open for i in invoices} == opens
     assert_books_agree(ctx, bank)
+
+
+def test_customer_credit_is_refunded_by_a_payment_out_and_not_beyond_it(ctx, bank, customer, statement_file):
+    payments.import_statement(ctx, statement_file(line("60.00", remittance="vooruit"), line("-80.00"), line("-60.00")))
+    first, too_much, refund = payments.open_lines(ctx)
+    payments.put_on_account(ctx, first.pk, customer.pk)
+    with pytest.raises(ValidationFailed, match="more than the customer's credit 60.00"):
+        payments.put_on_account(ctx, too_much.pk, customer.pk)
+    payments.put_on_account(ctx, refund.pk, customer.pk)
+    assert payments.customer_credit(ctx, customer.pk) == 0
+    assert_books_agree(ctx, bank)
+
+
+def test_a_euro_account_of_a_polish_administration_pays_its_euro_invoices_only(owner, statement_file):
+    from datetime import date as day
+
+    from facturo.administrations.access import context_for
+    from facturo.administrations.services import create_administration
+    from facturo.catalog.services import create_item
+    from facturo.parties.services import create_customer
+    from tests.conftest import ADMINISTRATIONS
+
+    from .conftest import StatementFile
+
+    pl = context_for(owner, create_administration(owner, ADMINISTRATIONS["pl"]))
+    create_item(pl, {"code": "SERW", "names": {"pl": "Serwis"}, "unit": "HUR", "default_price": "100.00"})
+    eur_account = payments.create_bank_account(pl, {"iban": "DE89370400440532013000", "currency": "EUR"})
+    with pytest.raises(ValidationFailed, match="not an asset account that can hold a bank"):
+        payments.create_bank_account(pl, {"iban": "PL61109010140000071219812874", "ledger_account": "200"})
+    documents = []
+    for currency in ("EUR", "PLN"):
+        buyer = create_customer(pl, {"name": f"Klient {currency}", "country": "DE", "currency": currency})
+        draft = invoicing.create_draft(
+            pl, {"customer_id": buyer.pk, "lines": [{"item": "SERW", "quantity": "1", "service_date": "2026-11-02"}]}
+        )
+        documents.append(invoicing.issue(pl, draft.pk, issue_date=day(2026, 11, 3)))
+    eur, pln = documents
+    assert (eur.currency, pln.currency) == ("EUR", "PLN")
+    result = payments.import_statement(
+        pl, StatementFile(eur_account.iban)(line(str(eur.amount_open), remittance=f"{eur.number} {pln.number}"))
+    )
+    assert result.automatic == 1 and Invoice.objects.get(pk=eur.pk).settlement == "paid"
+    assert Invoice.objects.get(pk=pln.pk).settlement == "open"
+
+
+def test_the_iban_of_a_payment_by_reference_is_learned_and_then_pays_by_amount(
+    ctx, bank, issue_invoice, statement_file
+):
+    first, second = issue_invoice("4"), issue_invoice("3")
+    payments.import_statement(
+        ctx,
+        statement_file(
+            line(str(first.amount_open), structured_reference=first.payment_reference, counterparty_iban=PAYER_IBAN)
+        ),
+    )
+    assert payments.known_ibans(ctx) == {PAYER_IBAN: first.customer_id}
+    result = payments.import_statement(ctx, statement_file(line(str(second.amount_open), counterparty_iban=PAYER_IBAN)))
+    assert result.automatic == 1 and refresh(second).settlement == "paid"
+    rec = StatementLine.objects.order_by("-id").first().reconciliations.get()
+    assert [e["rule"] for e in rec.evidence] == ["iban", "amount"]
+
+
+def test_an_amount_with_fractions_of_a_cent_is_refused_by_line(ctx, bank):
+    from pathlib import Path
+
+    sample = Path(__file__).parent.parent / "formats" / "samples" / "camt053_v02_ing.xml"
+    data = sample.read_bytes().replace(b">31.90<", b">31.905<")
+    with pytest.raises(ValidationFailed, match="line 2: amount -31.905 has fractions of a cent"):
+        payments.import_statement(ctx, data)
+    assert not BankStatement.objects.exists()

@@ -1,18 +1,16 @@
 """Bank accounts, statement import, reconciliation and returned payments."""
 
-import base64
-import binascii
 from datetime import date
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
-from facturo.core.errors import FieldError, ValidationFailed
-from facturo.payments import services
+from facturo.payments import direct_debit, services
 
-from ..schemas import DecimalIn, Id, In
+from ..schemas import DateIn, DecimalIn, Id, In
 from .common import context, errors
 
 router = Router(tags=["payments"])
@@ -24,6 +22,7 @@ class BankAccountIn(In):
     bic: str = Field("", max_length=11)
     currency: str = Field("", max_length=3)
     ledger_account: str = Field("", max_length=20, description="ledger account code; default the chart's bank account")
+    creditor_id: str = Field("", max_length=35, description="SEPA creditor identifier, to collect direct debits")
 
 
 class BankAccountOut(Schema):
@@ -34,13 +33,6 @@ class BankAccountOut(Schema):
     currency: str
     ledger_account: str
     ledger_balance: str
-
-
-class StatementIn(In):
-    file_name: str = Field("", max_length=200)
-    content_base64: str = Field(description="the statement file (CAMT.053, MT940 or CODA), base64-encoded")
-    format: Literal["", "camt.053", "mt940", "coda"] = ""
-    account_iban: str = Field("", max_length=50, description="refuse a file of any other account")
 
 
 class ImportOut(Schema):
@@ -101,12 +93,25 @@ class ReconciliationOut(Schema):
 
 
 class ReturnOut(Schema):
+    retry: bool = Field(description="whether the invoice goes into the customer's next collection")
     invoice_id: int
     invoice_number: str
     customer: str
     amount: str
     reason_code: str
     returned_on: date
+
+
+class BankAccountList(Schema):
+    items: list[BankAccountOut]
+
+
+class LineList(Schema):
+    items: list[LineOut]
+
+
+class ReturnList(Schema):
+    items: list[ReturnOut]
 
 
 def _account(a: Any) -> BankAccountOut:
@@ -135,9 +140,9 @@ def _reconciliation(r: Any) -> ReconciliationOut:
     )
 
 
-@router.get("/{admin}/bank-accounts", response={200: list[BankAccountOut], **errors()}, summary="Bank accounts")
+@router.get("/{admin}/bank-accounts", response={200: BankAccountList, **errors()}, summary="Bank accounts")
 def list_bank_accounts(request: HttpRequest, admin: str):
-    return [_account(a) for a in services.bank_accounts(context(request, admin))]
+    return BankAccountList(items=[_account(a) for a in services.bank_accounts(context(request, admin))])
 
 
 @router.post("/{admin}/bank-accounts", response={201: BankAccountOut, **errors()}, summary="Register a bank account")
@@ -146,15 +151,21 @@ def create_bank_account(request: HttpRequest, admin: str, payload: BankAccountIn
     return Status(201, _account(account))
 
 
-@router.post("/{admin}/bank-statements", response={201: ImportOut, **errors()}, summary="Import a statement file")
-def import_statement(request: HttpRequest, admin: str, payload: StatementIn):
+@router.post(
+    "/{admin}/bank-statements",
+    response={201: ImportOut, **errors()},
+    summary="Import a statement file (multipart upload: the file, optionally format and account_iban)",
+)
+def import_statement(
+    request: HttpRequest,
+    admin: str,
+    file: File[UploadedFile],  # type: ignore[type-arg]
+    format: Form[Literal["", "camt.053", "mt940", "coda"]] = "",  # type: ignore[type-arg]
+    account_iban: Form[str] = "",  # type: ignore[type-arg]
+):
     ctx = context(request, admin)
-    try:
-        content = base64.b64decode(payload.content_base64, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationFailed(FieldError("content_base64", "is not base64")) from None
     result = services.import_statement(
-        ctx, content, file_name=payload.file_name, format=payload.format, account_iban=payload.account_iban
+        ctx, file.read(), file_name=file.name or "", format=format, account_iban=account_iban
     )
     return Status(
         201,
@@ -170,26 +181,28 @@ def import_statement(request: HttpRequest, admin: str, payload: StatementIn):
     )
 
 
-@router.get("/{admin}/statement-lines", response={200: list[LineOut], **errors()}, summary="Lines to reconcile")
+@router.get("/{admin}/statement-lines", response={200: LineList, **errors()}, summary="Lines to reconcile")
 def list_open_lines(request: HttpRequest, admin: str):
-    return [
-        LineOut(
-            id=line.pk,
-            bank_account=line.statement.bank_account.iban,
-            statement=line.statement.sequence,
-            booking_date=line.booking_date,
-            amount=str(line.amount),
-            currency=line.currency,
-            counterparty_name=line.counterparty_name,
-            counterparty_iban=line.counterparty_iban,
-            structured_reference=line.structured_reference,
-            remittance=line.remittance,
-            end_to_end_id=line.end_to_end_id,
-            return_reason=line.return_reason,
-            suggestions=line.suggestions,
-        )
-        for line in services.open_lines(context(request, admin))
-    ]
+    return LineList(
+        items=[
+            LineOut(
+                id=line.pk,
+                bank_account=line.statement.bank_account.iban,
+                statement=line.statement.sequence,
+                booking_date=line.booking_date,
+                amount=str(line.amount),
+                currency=line.currency,
+                counterparty_name=line.counterparty_name,
+                counterparty_iban=line.counterparty_iban,
+                structured_reference=line.structured_reference,
+                remittance=line.remittance,
+                end_to_end_id=line.end_to_end_id,
+                return_reason=line.return_reason,
+                suggestions=line.suggestions,
+            )
+            for line in services.open_lines(context(request, admin))
+        ]
+    )
 
 
 @router.post(
@@ -232,16 +245,188 @@ def undo(request: HttpRequest, admin: str, reconciliation_id: Id):
     return _reconciliation(services.undo(context(request, admin), reconciliation_id))
 
 
-@router.get("/{admin}/returned-payments", response={200: list[ReturnOut], **errors()}, summary="Returned payments")
+@router.get("/{admin}/returned-payments", response={200: ReturnList, **errors()}, summary="Returned payments")
 def returned_payments(request: HttpRequest, admin: str):
-    return [
-        ReturnOut(
-            invoice_id=r.invoice_id,
-            invoice_number=r.invoice.number,
-            customer=r.invoice.customer.name,
-            amount=str(r.amount),
-            reason_code=r.reason_code,
-            returned_on=r.returned_on,
-        )
-        for r in services.returned_payments(context(request, admin))
-    ]
+    return ReturnList(
+        items=[
+            ReturnOut(
+                retry=r.retry,
+                invoice_id=r.invoice_id,
+                invoice_number=r.invoice.number,
+                customer=r.invoice.customer.name,
+                amount=str(r.amount),
+                reason_code=r.reason_code,
+                returned_on=r.returned_on,
+            )
+            for r in services.returned_payments(context(request, admin))
+        ]
+    )
+
+
+class MandateIn(In):
+    customer_id: Id
+    reference: str = Field(max_length=35)
+    signed_on: DateIn
+    iban: str = Field(max_length=50)
+    bic: str = Field("", max_length=11)
+    scheme: Literal["CORE", "B2B"] = "CORE"
+    one_off: bool = False
+
+
+class MandateAmendIn(In):
+    reference: str = Field("", max_length=35)
+    iban: str = Field("", max_length=50)
+    bic: str = Field("", max_length=11)
+
+
+class MandateOut(Schema):
+    id: int
+    customer_id: int
+    reference: str
+    signed_on: date
+    scheme: str
+    one_off: bool
+    debtor_iban: str
+    status: str
+    status_reason: str
+    next_sequence: str
+    amendment_pending: bool
+
+
+class MandateList(Schema):
+    items: list[MandateOut]
+
+
+class CollectionIn(In):
+    bank_account_id: Id
+    collection_date: DateIn
+    scheme: Literal["CORE", "B2B"] = "CORE"
+
+
+class CollectionOut(Schema):
+    id: int
+    collection_date: date
+    scheme: str
+    count: int
+    total: str
+    file_xml: str
+
+
+def _mandate(m: Any) -> MandateOut:
+    return MandateOut(
+        id=m.pk,
+        customer_id=m.customer_id,
+        reference=m.reference,
+        signed_on=m.signed_on,
+        scheme=m.scheme,
+        one_off=m.one_off,
+        debtor_iban=m.debtor_iban,
+        status=m.status,
+        status_reason=m.status_reason,
+        next_sequence=direct_debit.sequence_for(m),
+        amendment_pending=bool(m.original_reference or m.original_iban),
+    )
+
+
+def _batch(b: Any) -> CollectionOut:
+    return CollectionOut(
+        id=b.pk,
+        collection_date=b.collection_date,
+        scheme=b.scheme,
+        count=b.count,
+        total=str(b.total),
+        file_xml=b.file_xml,
+    )
+
+
+@router.get("/{admin}/mandates", response={200: MandateList, **errors()}, summary="Direct-debit mandates")
+def list_mandates(request: HttpRequest, admin: str):
+    return MandateList(items=[_mandate(m) for m in direct_debit.mandates(context(request, admin))])
+
+
+@router.post("/{admin}/mandates", response={201: MandateOut, **errors()}, summary="Register a mandate")
+def create_mandate(request: HttpRequest, admin: str, payload: MandateIn):
+    return Status(201, _mandate(direct_debit.create_mandate(context(request, admin), payload.model_dump())))
+
+
+@router.post(
+    "/{admin}/mandates/{mandate_id}/amend",
+    response={200: MandateOut, **errors()},
+    summary="Amend a mandate (new reference or debtor account); the next collection reports it",
+)
+def amend_mandate(request: HttpRequest, admin: str, mandate_id: Id, payload: MandateAmendIn):
+    return _mandate(direct_debit.amend_mandate(context(request, admin), mandate_id, payload.model_dump()))
+
+
+@router.post(
+    "/{admin}/collections",
+    response={201: CollectionOut, **errors()},
+    summary="A pain.008.001.08 batch of the open invoices under active mandates",
+)
+def create_collection(request: HttpRequest, admin: str, payload: CollectionIn):
+    batch = direct_debit.create_collection(
+        context(request, admin), payload.bank_account_id, payload.collection_date, scheme=payload.scheme
+    )
+    return Status(201, _batch(batch))
+
+
+class ApplyCreditIn(In):
+    invoice_id: Id
+    amount: DecimalIn
+
+
+class CreditOut(Schema):
+    customer_id: int
+    credit: str = Field(description="what the customer has on account, paid and not yet used or refunded")
+
+
+@router.get(
+    "/{admin}/customers/{customer_id}/credit", response={200: CreditOut, **errors()}, summary="Credit on account"
+)
+def customer_credit(request: HttpRequest, admin: str, customer_id: Id):
+    return CreditOut(
+        customer_id=customer_id, credit=str(services.customer_credit(context(request, admin), customer_id))
+    )
+
+
+@router.post(
+    "/{admin}/customers/{customer_id}/credit/apply",
+    response={200: CreditOut, **errors()},
+    summary="Use credit on account against an open invoice of the customer",
+)
+def apply_credit(request: HttpRequest, admin: str, customer_id: Id, payload: ApplyCreditIn):
+    left = services.apply_credit(context(request, admin), customer_id, payload.invoice_id, payload.amount)
+    return CreditOut(customer_id=customer_id, credit=str(left))
+
+
+class ReturnIn(In):
+    invoice_id: Id
+
+
+@router.post(
+    "/{admin}/statement-lines/{line_id}/return",
+    response={201: ReconciliationOut, **errors()},
+    summary="Book a line of money out as a returned payment of an invoice (the invoice opens again)",
+)
+def book_return(request: HttpRequest, admin: str, line_id: Id, payload: ReturnIn):
+    return Status(201, _reconciliation(services.book_return(context(request, admin), line_id, payload.invoice_id)))
+
+
+class NotificationOut(Schema):
+    returns: int
+    already: int
+    other: int
+    unplaced: list[str]
+
+
+@router.post(
+    "/{admin}/bank-notifications",
+    response={201: NotificationOut, **errors()},
+    summary="Returned direct debits from a camt.054 notification (multipart upload of the file)",
+)
+def import_notification(request: HttpRequest, admin: str, file: File[UploadedFile]):  # type: ignore[type-arg]
+    result = services.import_notification(context(request, admin), file.read(), file_name=file.name or "")
+    return Status(
+        201,
+        NotificationOut(returns=result.returns, already=result.already, other=result.other, unplaced=result.unplaced),
+    )

@@ -17,6 +17,7 @@ class Command(ServiceCommand):
         parser.add_argument("--bic", default="")
         parser.add_argument("--currency", default="")
         parser.add_argument("--ledger-account", default="", help="ledger account code (default: the chart's bank)")
+        parser.add_argument("--creditor-id", default="", help="SEPA creditor identifier, to collect direct debits")
 
     def handle(self, *args: Any, **options: Any) -> None:
         ctx = self.context(options)
@@ -28,6 +29,7 @@ class Command(ServiceCommand):
                 "bic": options["bic"],
                 "currency": options["currency"],
                 "ledger_account": options["ledger_account"],
+                "creditor_id": options["creditor_id"],
             },
         )
         self.ok(

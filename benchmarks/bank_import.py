@@ -1,0 +1,173 @@
+"""Benchmark: a CAMT.053 file of N lines against N open invoices, parsed, matched and booked.
+
+    .venv/bin/python benchmarks/bank_import.py --lines 100000
+
+90 % of the lines carry the invoice's structured payment reference; of the rest, half name the
+invoice number in the remittance text and half carry only the amount (and a payer IBAN nobody
+knows). Every line pays exactly one invoice, so each automatic booking can be checked against
+the truth. Uses FACTURO_DATABASE_URL when set (PostgreSQL: postgresql://postgres@127.0.0.1:5432/
+pay_bench), else a fresh SQLite file under var/. Setup (customers, charges, issued invoices) is
+not timed. Prints the counts, then `<number> lines/s` last.
+"""
+
+import argparse
+import os
+import sys
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=10_000)
+    parser.add_argument("--profile", action="store_true", help="print where the import spends its time")
+    args = parser.parse_args()
+    if not os.environ.get("FACTURO_DATABASE_URL"):
+        path = Path("var") / f"bench-bank-{os.getpid()}.sqlite3"
+        path.parent.mkdir(exist_ok=True)
+        os.environ["FACTURO_DATABASE_URL"] = f"sqlite:///{path.resolve()}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "facturo.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+
+    from facturo.administrations.access import context_for
+    from facturo.administrations.services import create_administration
+    from facturo.catalog.services import create_item
+    from facturo.charges.services import create_charges
+    from facturo.formats import camt053
+    from facturo.formats.statement import Balance, Statement, StatementLine
+    from facturo.invoicing.drafting import draft_from_charges
+    from facturo.invoicing.issuing import issue_invoices
+    from facturo.invoicing.models import Invoice
+    from facturo.parties.models import Customer
+    from facturo.payments.services import create_bank_account, import_statement
+
+    call_command("migrate", verbosity=0)
+    n = args.lines
+    stamp = f"p{int(time.time())}"[-10:]
+    user = get_user_model().objects.create_user(f"bench-{stamp}", password="bench-password")
+    admin = create_administration(user, {"code": stamp, "name": f"Bank benchmark {stamp}", "country": "NL"})
+    ctx = context_for(user, admin)
+    create_item(ctx, {"code": "SRV", "names": {"en": "Service hour"}, "unit": "HUR", "default_price": "65.00"})
+    bank = create_bank_account(ctx, {"iban": "NL69INGB0123456789", "name": "Benchmark bank"})
+    print(f"database: {connection.vendor}, lines: {n} (setup of {n} issued invoices follows, not timed)", flush=True)
+
+    started = time.perf_counter()
+    batch = 10_000
+    for start in range(0, n, batch):
+        size = min(batch, n - start)
+        Customer.objects.bulk_create(
+            [
+                Customer(
+                    administration=admin,
+                    number=f"{start + i + 1:07d}",
+                    name=f"Customer {start + i + 1}",
+                    country="NL",
+                    language="nl",
+                )
+                for i in range(size)
+            ],
+            batch_size=2000,
+        )
+        create_charges(
+            ctx,
+            [
+                {
+                    "reference": f"{start + i + 1:07d}",
+                    "customer": f"{start + i + 1:07d}",
+                    "item": "SRV",
+                    "quantity": str(Decimal(1 + (start + i) % 400) / 4),
+                    "service_date": "2026-11-02",
+                }
+                for i in range(size)
+            ],
+            source_kind="import",
+        )
+    customer_ids = list(Customer.objects.filter(administration=admin).order_by("id").values_list("pk", flat=True))
+    draft_from_charges(ctx, customer_ids=customer_ids, chunk_customers=1000)
+    ids = list(Invoice.objects.filter(administration=admin, state="draft").order_by("id").values_list("pk", flat=True))
+    issue_invoices(ctx, ids, chunk_size=1000)
+    invoices = list(
+        Invoice.objects.filter(administration=admin, state="issued")
+        .order_by("id")
+        .values("id", "number", "amount_open", "payment_reference", "customer__name")
+    )
+    assert len(invoices) == n, len(invoices)
+    print(f"setup: {time.perf_counter() - started:.1f} s", flush=True)
+
+    day = date(2026, 11, 20)
+    lines = []
+    truth = {}
+    kinds = {}
+    for position, invoice in enumerate(invoices, 1):
+        bucket = position % 20
+        if bucket < 18:
+            kind, fields = "reference", {"structured_reference": invoice["payment_reference"]}
+        elif bucket == 18:
+            kind, fields = "text", {"remittance": f"betaling factuur {invoice['number']} dank u"}
+        else:
+            kind, fields = "amount", {"remittance": "betaling", "counterparty_iban": "NL20INGB0001234567"}
+        lines.append(
+            StatementLine(
+                amount=invoice["amount_open"],
+                booking_date=day - timedelta(days=position % 3),
+                counterparty_name=invoice["customer__name"],
+                bank_reference=f"B{position}",
+                **fields,
+            )
+        )
+        truth[position] = invoice["id"]
+        kinds[position] = kind
+    total = sum((line.amount for line in lines), Decimal(0))
+    data = camt053.write(
+        Statement(bank.iban, "EUR", "BENCH-1", "1", Balance(Decimal("0.00"), day), Balance(total, day), tuple(lines))
+    )
+    print(f"file: {len(data) / 1e6:.1f} MB", flush=True)
+
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    started = time.perf_counter()
+    result = import_statement(ctx, data, file_name="bench.xml")
+    elapsed = time.perf_counter() - started
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(30)
+
+    from facturo.payments.models import StatementLine as Line
+
+    position_of = dict(Line.objects.filter(statement__bank_account=bank).values_list("id", "position"))
+    wrong = 0
+    automatic_by_kind = {"reference": 0, "text": 0, "amount": 0}
+    for line_id, invoice_ids in result.booked:
+        position = position_of[line_id]
+        automatic_by_kind[kinds[position]] += 1
+        if invoice_ids != (truth[position],):
+            wrong += 1
+    references = sum(1 for k in kinds.values() if k == "reference")
+    print(
+        f"automatic: {result.automatic} (structured references: {automatic_by_kind['reference']} of {references}, "
+        f"{100 * automatic_by_kind['reference'] / references:.2f} %; text: {automatic_by_kind['text']}; "
+        f"amount only: {automatic_by_kind['amount']})"
+    )
+    print(f"suggested: {result.suggested}, unmatched: {result.unmatched}")
+    print(f"wrong automatic matches: {wrong}")
+    print(f"elapsed: {elapsed:.1f} s")
+    print(f"{n / elapsed:,.0f} lines/s")
+
+
+if __name__ == "__main__":
+    main()
