@@ -43,6 +43,10 @@ class Reader:
         if value is None:
             return default
         value = str(value)
+        if "\x00" in value:
+            # PostgreSQL text cannot hold NUL; a lookup with one would fail as a server error.
+            self.error(name, "contains a NUL character")
+            return default
         if len(value) > max_length:
             self.error(name, f"is longer than {max_length} characters")
         return value
