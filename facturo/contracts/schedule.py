@@ -225,9 +225,12 @@ def due_periods(contract: ContractRow, line: LineRow, run_date: date, claimed: s
     timing = Timing(line.timing)
     alignment = Alignment(line.alignment)
     horizon = run_date if last is None else min(run_date, last)
+    # Periods are claimed in order and without holes (every run claims all that are due),
+    # so nothing before the latest claim can be due: a contract's age costs nothing.
+    start = max(first, max(claimed)) if claimed else first
     periods = [
         p
-        for p in periods_between(first, horizon, line.months, alignment, contract.start_date)
+        for p in periods_between(start, horizon, line.months, alignment, contract.start_date)
         if is_due(p, timing, run_date)
     ]
     result: list[DuePeriod] = []
