@@ -37,7 +37,6 @@ class LineRow:
     id: int
     position: int
     item_id: int | None
-    item_revenue: int | None
     description: str
     unit: str
     vat_category: str
@@ -143,7 +142,6 @@ def load_contracts(administration_id: int, condition: Q | None = None) -> list[C
             "contract_id",
             "position",
             "item_id",
-            "item__revenue_account_id",
             "description",
             "unit",
             "vat_category",
@@ -160,7 +158,6 @@ def load_contracts(administration_id: int, condition: Q | None = None) -> list[C
                 line.id,
                 line.position,
                 line.item_id,
-                line.item__revenue_account_id,
                 line.description,
                 line.unit,
                 line.vat_category,
