@@ -67,7 +67,7 @@ class Reader:
             return default
         if isinstance(value, (float, bool)):
             # Floats cannot carry money exactly (invariant 6): refuse them instead of guessing.
-            self.error(name, f'{value!r} must be sent as a decimal string, e.g. "12.50"')
+            self.error(name, f"{value!r} must be sent as a decimal string, e.g. \"12.50\"")
             return None
         try:
             number = Decimal(str(value).replace(" ", ""))

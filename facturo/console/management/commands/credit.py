@@ -35,7 +35,9 @@ class Command(ServiceCommand):
         else:
             if not options["vat_category"] or options["vat_rate"] is None:
                 raise CommandError("--amount needs --vat-category and --vat-rate")
-            data.update(amount=options["amount"], vat_category=options["vat_category"], vat_rate=options["vat_rate"])
+            data.update(
+                amount=options["amount"], vat_category=options["vat_category"], vat_rate=options["vat_rate"]
+            )
         credit = create_credit_note(ctx, original.pk, data)
         line = f"credit note draft #{credit.pk} for {original.number}: {credit.tax_inclusive} {credit.currency}"
         if options["issue"]:

@@ -87,3 +87,4 @@ class Command(ServiceCommand):
             rule,
         ]
         self.stdout.write("\n".join(lines))
+

@@ -22,7 +22,9 @@ class Command(ServiceCommand):
     def add_command_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("documents", nargs="*", metavar="NUMBER_OR_ID", help="drafts by id, e.g. 42")
         parser.add_argument("--all", action="store_true", help="every draft and approved document")
-        parser.add_argument("--date", type=parse_date, metavar="YYYY-MM-DD", help="issue date (default: today)")
+        parser.add_argument(
+            "--date", type=parse_date, metavar="YYYY-MM-DD", help="issue date (default: today)"
+        )
         parser.add_argument(
             "--approve",
             action="store_true",
@@ -63,7 +65,9 @@ class Command(ServiceCommand):
             labels = {pk: str(doc) for pk, doc in Invoice.objects.in_bulk(list(result.refused)).items()}
             for pk, reason in sorted(result.refused.items()):
                 self.stderr.write(f"{labels.get(pk, f'#{pk}')}: {reason}")
-            raise CommandError(f"{len(result.refused)} of {len(ids)} document(s) were not issued", returncode=1)
+            raise CommandError(
+                f"{len(result.refused)} of {len(ids)} document(s) were not issued", returncode=1
+            )
 
     def _resolve(self, ctx: Any, reference: str) -> int:
         text = reference.strip().lstrip("#")

@@ -32,7 +32,8 @@ class Command(ServiceCommand):
         self.stdout.write(f"{'':<8} {'Ledger receivables':<{width}} {ledger:>14,.2f} {currency}")
         if ledger != total:
             raise CommandError(
-                f"the ledger's receivables ({ledger}) differ from the open items ({total}) by {ledger - total}",
+                f"the ledger's receivables ({ledger}) differ from the open items ({total}) "
+                f"by {ledger - total}",
                 returncode=1,
             )
         self.ok("open items and ledger agree")
