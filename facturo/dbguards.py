@@ -22,7 +22,9 @@ def _sqlite_block(message: str) -> str:
     return f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
 
 
-def install_document_guard(schema_editor: Any, table: str, mutable: Sequence[str], children: Sequence[str]) -> None:
+def install_document_guard(
+    schema_editor: Any, table: str, mutable: Sequence[str], children: Sequence[str]
+) -> None:
     """Issued rows of `table` (state = 'issued') change only in `mutable`; rows of the
     `children` tables (with an `invoice_id`) of an issued row cannot be added, changed or removed."""
     run = _runner(schema_editor)

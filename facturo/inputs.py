@@ -43,6 +43,10 @@ class Reader:
         if value is None:
             return default
         value = str(value)
+        if "\x00" in value:
+            # PostgreSQL text cannot hold NUL; a lookup with one would fail as a server error.
+            self.error(name, "contains a NUL character")
+            return default
         if len(value) > max_length:
             self.error(name, f"is longer than {max_length} characters")
         return value
@@ -63,7 +67,7 @@ class Reader:
             return default
         if isinstance(value, (float, bool)):
             # Floats cannot carry money exactly (invariant 6): refuse them instead of guessing.
-            self.error(name, f'{value!r} must be sent as a decimal string, e.g. "12.50"')
+            self.error(name, f"{value!r} must be sent as a decimal string, e.g. \"12.50\"")
             return None
         try:
             number = Decimal(str(value).replace(" ", ""))

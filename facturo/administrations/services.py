@@ -42,8 +42,12 @@ def create_administration(owner: AbstractBaseUser | None, data: Mapping[str, Any
         "bic": reader.text("bic", max_length=11),
         "currency": reader.choice("currency", sorted(MINOR_UNITS), default="EUR"),
         "locale": reader.choice("locale", ["en", "nl", "fr", "pl"], default="en"),
-        "fiscal_year_start_month": reader.integer("fiscal_year_start_month", default=1, min_value=1, max_value=12),
-        "fiscal_year_start_day": reader.integer("fiscal_year_start_day", default=1, min_value=1, max_value=28),
+        "fiscal_year_start_month": reader.integer(
+            "fiscal_year_start_month", default=1, min_value=1, max_value=12
+        ),
+        "fiscal_year_start_day": reader.integer(
+            "fiscal_year_start_day", default=1, min_value=1, max_value=28
+        ),
         "requires_approval": reader.boolean("requires_approval"),
     }
     for field, normalize in (
@@ -66,7 +70,9 @@ def create_administration(owner: AbstractBaseUser | None, data: Mapping[str, Any
             reader.error("registration_number", str(exc))
     patterns = {
         DocumentKind.INVOICE: reader.text("invoice_pattern", default="{year}-{seq:06d}", max_length=60),
-        DocumentKind.CREDIT_NOTE: reader.text("credit_note_pattern", default="C{year}-{seq:06d}", max_length=60),
+        DocumentKind.CREDIT_NOTE: reader.text(
+            "credit_note_pattern", default="C{year}-{seq:06d}", max_length=60
+        ),
     }
     for kind, pattern in patterns.items():
         try:

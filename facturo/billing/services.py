@@ -290,16 +290,6 @@ def start_run(ctx: Context, run_date: date) -> BillingRun:
         raise Conflict(f"{open_run} is still open; finish or cancel it first") from None
 
 
-def refresh_preview(ctx: Context, run_id: int) -> BillingRun:
-    ctx.require(Action.DRAFT_INVOICES)
-    run = get_run(ctx, run_id)
-    if run.state != RunState.PREVIEW:
-        raise Conflict(f"{run} is {run.state}; only a preview can be refreshed")
-    run.preview = preview_data(ctx, run.run_date)
-    run.save(update_fields=["preview"])
-    return run
-
-
 def cancel_run(ctx: Context, run_id: int) -> BillingRun:
     ctx.require(Action.DRAFT_INVOICES)
     with transaction.atomic():

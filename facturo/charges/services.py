@@ -95,7 +95,9 @@ def _chunks(values: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
         yield values[start : start + size]
 
 
-def _read_charge(reader: Reader, lookups: _Lookups, rates: RateTable, source_kind: str, today: date) -> Charge | None:
+def _read_charge(
+    reader: Reader, lookups: _Lookups, rates: RateTable, source_kind: str, today: date
+) -> Charge | None:
     """One validated, unsaved charge, or None with the reader holding the errors."""
     customer: Customer | None = None
     if reader.has("customer_id"):
@@ -135,7 +137,9 @@ def _read_charge(reader: Reader, lookups: _Lookups, rates: RateTable, source_kin
         min_value=ZERO,
         default=item.default_price if item else None,
     )
-    discount = reader.decimal("discount_percent", default=ZERO, min_value=ZERO, max_value=Decimal(100), places=2)
+    discount = reader.decimal(
+        "discount_percent", default=ZERO, min_value=ZERO, max_value=Decimal(100), places=2
+    )
 
     service_date = reader.date("service_date")
     period_start = reader.date("period_start")
@@ -159,7 +163,8 @@ def _read_charge(reader: Reader, lookups: _Lookups, rates: RateTable, source_kin
                 shown = ", ".join(f"{a}%" for a in sorted(allowed)) or "none"
                 reader.error(
                     "vat_rate",
-                    f"{rate}% is not a {category} rate in {rates.country} on {tax_date.isoformat()} (valid: {shown})",
+                    f"{rate}% is not a {category} rate in {rates.country} on {tax_date.isoformat()} "
+                    f"(valid: {shown})",
                 )
     elif category:
         kind = item.vat_kind if item and item.vat_category == category else sorted(kinds_for(category))[0]
@@ -227,7 +232,6 @@ def create_charges(
     readers: list[Reader] = []
     charges: list[Charge] = []
     first_row_of_key: dict[str, int] = {}
-
     def place(index: int) -> str:
         return path.format(i=index, n=index + 1, line=rows[index].get("_line", index + 1))
 
@@ -261,7 +265,9 @@ def create_charges(
             created = Charge.objects.bulk_create(new, batch_size=1000)
     except IntegrityError:
         # A concurrent import took some of the same keys between our check and our insert.
-        raise Conflict("some of these charges were created at the same moment by another import; run it again")
+        raise Conflict(
+            "some of these charges were created at the same moment by another import; run it again"
+        )
     return BatchResult(created=created, already_present=sorted(existing))
 
 
@@ -277,7 +283,9 @@ def parse_charges_csv(content: bytes | str) -> list[dict[str, str]]:
     """CSV rows as dicts; structural problems (encoding, header, width) raise with their place."""
     if isinstance(content, bytes):
         if len(content) > MAX_CSV_BYTES:
-            raise ValidationFailed([FieldError("file", f"is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")])
+            raise ValidationFailed(
+                [FieldError("file", f"is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")]
+            )
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -291,8 +299,12 @@ def parse_charges_csv(content: bytes | str) -> list[dict[str, str]]:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
         raise ValidationFailed([FieldError("file", "is empty")]) from None
-    errors = [FieldError(f"header, column {h!r}", "is not a known column") for h in header if h not in CSV_COLUMNS]
-    errors += [FieldError("header", f"column {c!r} is missing") for c in REQUIRED_CSV_COLUMNS if c not in header]
+    errors = [
+        FieldError(f"header, column {h!r}", "is not a known column") for h in header if h not in CSV_COLUMNS
+    ]
+    errors += [
+        FieldError("header", f"column {c!r} is missing") for c in REQUIRED_CSV_COLUMNS if c not in header
+    ]
     if errors:
         raise ValidationFailed(errors)
     rows: list[dict[str, str]] = []
@@ -302,7 +314,9 @@ def parse_charges_csv(content: bytes | str) -> list[dict[str, str]]:
                 continue
             if len(values) != len(header):
                 errors.append(
-                    FieldError(f"row {reader.line_num}", f"has {len(values)} fields, the header has {len(header)}")
+                    FieldError(
+                        f"row {reader.line_num}", f"has {len(values)} fields, the header has {len(header)}"
+                    )
                 )
                 continue
             rows.append({"_line": str(reader.line_num), **dict(zip(header, values, strict=True))})
@@ -371,7 +385,9 @@ def reopen_charge(ctx: Context, charge_id: int) -> Charge:
         return charge
 
 
-def charges(ctx: Context, state: str = "", customer_id: int | None = None, search: str = "") -> QuerySet[Charge]:
+def charges(
+    ctx: Context, state: str = "", customer_id: int | None = None, search: str = ""
+) -> QuerySet[Charge]:
     ctx.require(Action.VIEW)
     query = Charge.objects.filter(administration=ctx.administration).select_related("customer", "site")
     if state:
@@ -380,6 +396,8 @@ def charges(ctx: Context, state: str = "", customer_id: int | None = None, searc
         query = query.filter(customer_id=customer_id)
     if search:
         query = query.filter(
-            Q(description__icontains=search) | Q(customer__name__icontains=search) | Q(source_id__startswith=search)
+            Q(description__icontains=search)
+            | Q(customer__name__icontains=search)
+            | Q(source_id__startswith=search)
         )
     return query.order_by("-id")

@@ -51,7 +51,8 @@ class ServiceCommand(BaseCommand):
             "--user",
             "-u",
             metavar="USERNAME",
-            help=f"act as this user; their role decides what they may do (default: ${USER_ENV} or {DEFAULT_USER!r})",
+            help=f"act as this user; their role decides what they may do (default: ${USER_ENV} or "
+            f"{DEFAULT_USER!r})",
         )
         self.add_command_arguments(parser)
 

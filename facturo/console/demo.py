@@ -88,7 +88,9 @@ def nl_vat_number(seed: int) -> str:
 
 def be_enterprise_number(seed: int) -> str:
     """A KBO/BCE enterprise number: 0, seven digits, and 97 minus the remainder modulo 97."""
-    return _walk(2_000_000 + seed * 3_571 % 7_000_000, lambda n: f"0{n:07d}{97 - (n % 97):02d}", be_vat.is_valid)
+    return _walk(
+        2_000_000 + seed * 3_571 % 7_000_000, lambda n: f"0{n:07d}{97 - (n % 97):02d}", be_vat.is_valid
+    )
 
 
 def pl_nip(seed: int) -> str:
@@ -170,70 +172,26 @@ NL = AdministrationSpec(
     },
     grouping=Grouping.PER_CUSTOMER,
     items=[
-        {
-            "code": "ONDH-UUR",
-            "names": {"nl": "Onderhoud en storingsdienst", "en": "Maintenance and repairs"},
-            "unit": "HUR",
-            "default_price": "72.50",
-        },
-        {
-            "code": "VOORRIJ",
-            "names": {"nl": "Voorrijkosten", "en": "Call-out fee"},
-            "unit": "C62",
-            "default_price": "49.00",
-        },
-        {
-            "code": "MON-CV",
-            "names": {
-                "nl": "Servicecontract cv en koeling (maand)",
-                "en": "Heating and cooling service contract (month)",
-            },
-            "unit": "MON",
-            "default_price": "24.95",
-        },
-        {
-            "code": "MAT",
-            "names": {"nl": "Installatiemateriaal", "en": "Installation material"},
-            "unit": "C62",
-            "default_price": "18.40",
-        },
-        {
-            "code": "TRAIN-FGAS",
-            "names": {"nl": "Training F-gassen (dag)", "en": "F-gas training (day)"},
-            "unit": "DAY",
-            "default_price": "395.00",
-            "vat_category": "E",
-            "vat_kind": "none",
-        },
-        {
-            "code": "INST-VERL",
-            "names": {
-                "nl": "Installatiewerk onderaanneming, btw verlegd",
-                "en": "Subcontracted installation work, reverse charge",
-            },
-            "unit": "HUR",
-            "default_price": "61.00",
-            "vat_category": "AE",
-            "vat_kind": "none",
-        },
-        {
-            "code": "ZEEV-0",
-            "names": {
-                "nl": "Onderhoud installatie zeeschip (0%)",
-                "en": "Maintenance of sea-going vessel installation (0%)",
-            },
-            "unit": "HUR",
-            "default_price": "78.00",
-            "vat_category": "Z",
-            "vat_kind": "zero",
-        },
-        {
-            "code": "ISOL-9",
-            "names": {"nl": "Isolatiewerk woning, arbeid (9%)", "en": "Home insulation labour (9%)"},
-            "unit": "HUR",
-            "default_price": "58.00",
-            "vat_kind": "reduced",
-        },
+        {"code": "ONDH-UUR", "names": {"nl": "Onderhoud en storingsdienst", "en": "Maintenance and repairs"},
+         "unit": "HUR", "default_price": "72.50"},
+        {"code": "VOORRIJ", "names": {"nl": "Voorrijkosten", "en": "Call-out fee"},
+         "unit": "C62", "default_price": "49.00"},
+        {"code": "MON-CV", "names": {"nl": "Servicecontract cv en koeling (maand)",
+                                     "en": "Heating and cooling service contract (month)"},
+         "unit": "MON", "default_price": "24.95"},
+        {"code": "MAT", "names": {"nl": "Installatiemateriaal", "en": "Installation material"},
+         "unit": "C62", "default_price": "18.40"},
+        {"code": "TRAIN-FGAS", "names": {"nl": "Training F-gassen (dag)", "en": "F-gas training (day)"},
+         "unit": "DAY", "default_price": "395.00", "vat_category": "E", "vat_kind": "none"},
+        {"code": "INST-VERL", "names": {"nl": "Installatiewerk onderaanneming, btw verlegd",
+                                        "en": "Subcontracted installation work, reverse charge"},
+         "unit": "HUR", "default_price": "61.00", "vat_category": "AE", "vat_kind": "none"},
+        {"code": "ZEEV-0", "names": {"nl": "Onderhoud installatie zeeschip (0%)",
+                                     "en": "Maintenance of sea-going vessel installation (0%)"},
+         "unit": "HUR", "default_price": "78.00", "vat_category": "Z", "vat_kind": "zero"},
+        {"code": "ISOL-9", "names": {"nl": "Isolatiewerk woning, arbeid (9%)",
+                                     "en": "Home insulation labour (9%)"},
+         "unit": "HUR", "default_price": "58.00", "vat_kind": "reduced"},
     ],
     customers=[
         CustomerSpec("Woonstichting Eemland Wonen", "b2b", "Amersfoort", "nl"),
@@ -262,50 +220,17 @@ NL = AdministrationSpec(
         CustomerSpec("S. Thompson", "consumer", "Amersfoort", "en"),
         CustomerSpec("K. Peters", "consumer", "Nijkerk", "nl", role="home"),
     ],
-    streets=[
-        "Stationsplein",
-        "Utrechtseweg",
-        "Kamp",
-        "Langestraat",
-        "Leusderweg",
-        "Hogeweg",
-        "Ringweg",
-        "Van Asch van Wijckstraat",
-        "Soesterweg",
-        "Eemweg",
-        "Kruiskamp",
-        "Vathorstlaan",
-    ],
+    streets=["Stationsplein", "Utrechtseweg", "Kamp", "Langestraat", "Leusderweg", "Hogeweg",
+             "Ringweg", "Van Asch van Wijckstraat", "Soesterweg", "Eemweg", "Kruiskamp", "Vathorstlaan"],
     postal_code=lambda r: f"{r.randint(3700, 3899)} {r.choice('ABCDEGHJKLMNPRST')}{r.choice('ABCDEGHJKLNPRST')}",
     site_names=["Hoofdvestiging", "Kantoor", "Magazijn", "Filiaal", "Complex", "Locatie"],
-    month_names=[
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ],
-    texts={
-        "visit": "Storing verholpen",
-        "maintenance": "Periodiek onderhoud",
-        "material": "Materiaal",
-        "training": "Training F-gassen",
-        "contract": "SC",
-    },
+    month_names=["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+                 "september", "oktober", "november", "december"],
+    texts={"visit": "Storing verholpen", "maintenance": "Periodiek onderhoud", "material": "Materiaal",
+           "training": "Training F-gassen", "contract": "SC"},
     leave_drafts=3,
-    credit_note={
-        "amount": "50.00",
-        "vat_category": "S",
-        "vat_rate": "21",
-        "reason": "Korting wegens vertraagde oplevering",
-    },
+    credit_note={"amount": "50.00", "vat_category": "S", "vat_rate": "21",
+                 "reason": "Korting wegens vertraagde oplevering"},
     seed=31,
     peppol=_nl_peppol,
 )
@@ -332,81 +257,32 @@ BE = AdministrationSpec(
     },
     grouping=Grouping.PER_SITE,
     items=[
-        {
-            "code": "BEW-UUR",
-            "names": {"nl": "Bewaking ter plaatse", "fr": "Gardiennage sur site", "en": "On-site guarding"},
-            "unit": "HUR",
-            "default_price": "38.60",
-        },
-        {
-            "code": "INTERV",
-            "names": {"nl": "Interventie na alarm", "fr": "Intervention après alarme", "en": "Alarm response call-out"},
-            "unit": "C62",
-            "default_price": "85.00",
-        },
-        {
-            "code": "MON-AC",
-            "names": {
-                "nl": "Aansluiting alarmcentrale (maand)",
-                "fr": "Raccordement centrale d'alarme (mois)",
-                "en": "Alarm monitoring centre (month)",
-            },
-            "unit": "MON",
-            "default_price": "32.50",
-        },
-        {
-            "code": "MAT-CAM",
-            "names": {"nl": "Camera en toebehoren", "fr": "Caméra et accessoires", "en": "Camera and accessories"},
-            "unit": "C62",
-            "default_price": "189.00",
-        },
-        {
-            "code": "OPL-BRAND",
-            "names": {
-                "nl": "Opleiding brandpreventie (dag)",
-                "fr": "Formation prévention incendie (jour)",
-                "en": "Fire prevention training (day)",
-            },
-            "unit": "DAY",
-            "default_price": "420.00",
-            "vat_category": "E",
-            "vat_kind": "none",
-        },
-        {
-            "code": "INST-MC",
-            "names": {
-                "nl": "Installatie alarmsysteem, medecontractant",
-                "fr": "Installation système d'alarme, cocontractant",
-                "en": "Alarm system installation, reverse charge",
-            },
-            "unit": "HUR",
-            "default_price": "64.00",
-            "vat_category": "AE",
-            "vat_kind": "none",
-        },
-        {
-            "code": "SCHIP-0",
-            "names": {
-                "nl": "Bewaking zeeschip in haven (0%)",
-                "fr": "Surveillance navire de mer (0%)",
-                "en": "Guarding of sea-going vessel (0%)",
-            },
-            "unit": "HUR",
-            "default_price": "44.00",
-            "vat_category": "Z",
-            "vat_kind": "zero",
-        },
-        {
-            "code": "RENO-6",
-            "names": {
-                "nl": "Beveiliging woning ouder dan 10 jaar (6%)",
-                "fr": "Sécurisation habitation de plus de 10 ans (6%)",
-                "en": "Securing a home older than 10 years (6%)",
-            },
-            "unit": "HUR",
-            "default_price": "59.00",
-            "vat_kind": "super_reduced",
-        },
+        {"code": "BEW-UUR", "names": {"nl": "Bewaking ter plaatse", "fr": "Gardiennage sur site",
+                                      "en": "On-site guarding"}, "unit": "HUR", "default_price": "38.60"},
+        {"code": "INTERV", "names": {"nl": "Interventie na alarm", "fr": "Intervention après alarme",
+                                     "en": "Alarm response call-out"}, "unit": "C62", "default_price": "85.00"},
+        {"code": "MON-AC", "names": {"nl": "Aansluiting alarmcentrale (maand)",
+                                     "fr": "Raccordement centrale d'alarme (mois)",
+                                     "en": "Alarm monitoring centre (month)"},
+         "unit": "MON", "default_price": "32.50"},
+        {"code": "MAT-CAM", "names": {"nl": "Camera en toebehoren", "fr": "Caméra et accessoires",
+                                      "en": "Camera and accessories"}, "unit": "C62", "default_price": "189.00"},
+        {"code": "OPL-BRAND", "names": {"nl": "Opleiding brandpreventie (dag)",
+                                        "fr": "Formation prévention incendie (jour)",
+                                        "en": "Fire prevention training (day)"},
+         "unit": "DAY", "default_price": "420.00", "vat_category": "E", "vat_kind": "none"},
+        {"code": "INST-MC", "names": {"nl": "Installatie alarmsysteem, medecontractant",
+                                      "fr": "Installation système d'alarme, cocontractant",
+                                      "en": "Alarm system installation, reverse charge"},
+         "unit": "HUR", "default_price": "64.00", "vat_category": "AE", "vat_kind": "none"},
+        {"code": "SCHIP-0", "names": {"nl": "Bewaking zeeschip in haven (0%)",
+                                      "fr": "Surveillance navire de mer (0%)",
+                                      "en": "Guarding of sea-going vessel (0%)"},
+         "unit": "HUR", "default_price": "44.00", "vat_category": "Z", "vat_kind": "zero"},
+        {"code": "RENO-6", "names": {"nl": "Beveiliging woning ouder dan 10 jaar (6%)",
+                                     "fr": "Sécurisation habitation de plus de 10 ans (6%)",
+                                     "en": "Securing a home older than 10 years (6%)"},
+         "unit": "HUR", "default_price": "59.00", "vat_kind": "super_reduced"},
     ],
     customers=[
         CustomerSpec("Brouwerij De Dijlevallei", "b2b", "Mechelen", "nl"),
@@ -435,42 +311,14 @@ BE = AdministrationSpec(
         CustomerSpec("Tom Claessens", "consumer", "Duffel", "nl"),
         CustomerSpec("Emma Hermans", "consumer", "Leuven", "nl", role="home"),
     ],
-    streets=[
-        "Bruul",
-        "IJzerenleen",
-        "Brusselsesteenweg",
-        "Leuvensestraat",
-        "Kerkstraat",
-        "Stationsstraat",
-        "Antwerpsesteenweg",
-        "Nekkerspoel",
-        "Rue de Namur",
-        "Chaussée de Bruxelles",
-        "Dorpsplein",
-    ],
+    streets=["Bruul", "IJzerenleen", "Brusselsesteenweg", "Leuvensestraat", "Kerkstraat", "Stationsstraat",
+             "Antwerpsesteenweg", "Nekkerspoel", "Rue de Namur", "Chaussée de Bruxelles", "Dorpsplein"],
     postal_code=lambda r: str(r.choice([2800, 2500, 2570, 2820, 2830, 2018, 3000, 1300, 1400, 1000])),
     site_names=["Hoofdzetel", "Magazijn", "Winkel", "Vestiging", "Site", "Depot"],
-    month_names=[
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ],
-    texts={
-        "visit": "Interventie na alarmmelding",
-        "maintenance": "Onderhoud alarminstallatie",
-        "material": "Materiaal",
-        "training": "Opleiding brandpreventie",
-        "contract": "BW",
-    },
+    month_names=["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+                 "september", "oktober", "november", "december"],
+    texts={"visit": "Interventie na alarmmelding", "maintenance": "Onderhoud alarminstallatie",
+           "material": "Materiaal", "training": "Opleiding brandpreventie", "contract": "BW"},
     leave_drafts=2,
     leave_approved=1,
     write_off_reason="Klein openstaand saldo, invordering niet rendabel",
@@ -499,64 +347,26 @@ PL = AdministrationSpec(
     },
     grouping=Grouping.COLLECTIVE_PERIOD,
     items=[
-        {
-            "code": "RBH",
-            "names": {"pl": "Roboczogodzina serwisowa", "en": "Service hour"},
-            "unit": "HUR",
-            "default_price": "145.00",
-        },
-        {
-            "code": "DOJAZD",
-            "names": {"pl": "Dojazd serwisanta", "en": "Call-out fee"},
-            "unit": "C62",
-            "default_price": "120.00",
-        },
-        {
-            "code": "ABON-MON",
-            "names": {"pl": "Abonament monitoringu (miesiąc)", "en": "Monitoring subscription (month)"},
-            "unit": "MON",
-            "default_price": "129.00",
-        },
-        {
-            "code": "MAT",
-            "names": {"pl": "Materiały instalacyjne", "en": "Installation material"},
-            "unit": "C62",
-            "default_price": "64.90",
-        },
-        {
-            "code": "SZKOL",
-            "names": {"pl": "Szkolenie ppoż. (dzień)", "en": "Fire safety training (day)"},
-            "unit": "DAY",
-            "default_price": "1450.00",
-            "vat_category": "E",
-            "vat_kind": "none",
-        },
-        {
-            "code": "USL-OO",
-            "names": {"pl": "Usługa montażu, odwrotne obciążenie", "en": "Installation service, reverse charge"},
-            "unit": "HUR",
-            "default_price": "160.00",
-            "vat_category": "AE",
-            "vat_kind": "none",
-        },
-        {
-            "code": "TRANS-0",
-            "names": {
-                "pl": "Serwis chłodni w transporcie międzynarodowym (0%)",
-                "en": "Reefer service in international transport (0%)",
-            },
-            "unit": "HUR",
-            "default_price": "150.00",
-            "vat_category": "Z",
-            "vat_kind": "zero",
-        },
-        {
-            "code": "MONT-8",
-            "names": {"pl": "Montaż w lokalu mieszkalnym (8%)", "en": "Installation in a dwelling (8%)"},
-            "unit": "HUR",
-            "default_price": "130.00",
-            "vat_kind": "reduced",
-        },
+        {"code": "RBH", "names": {"pl": "Roboczogodzina serwisowa", "en": "Service hour"},
+         "unit": "HUR", "default_price": "145.00"},
+        {"code": "DOJAZD", "names": {"pl": "Dojazd serwisanta", "en": "Call-out fee"},
+         "unit": "C62", "default_price": "120.00"},
+        {"code": "ABON-MON", "names": {"pl": "Abonament monitoringu (miesiąc)",
+                                       "en": "Monitoring subscription (month)"},
+         "unit": "MON", "default_price": "129.00"},
+        {"code": "MAT", "names": {"pl": "Materiały instalacyjne", "en": "Installation material"},
+         "unit": "C62", "default_price": "64.90"},
+        {"code": "SZKOL", "names": {"pl": "Szkolenie ppoż. (dzień)", "en": "Fire safety training (day)"},
+         "unit": "DAY", "default_price": "1450.00", "vat_category": "E", "vat_kind": "none"},
+        {"code": "USL-OO", "names": {"pl": "Usługa montażu, odwrotne obciążenie",
+                                     "en": "Installation service, reverse charge"},
+         "unit": "HUR", "default_price": "160.00", "vat_category": "AE", "vat_kind": "none"},
+        {"code": "TRANS-0", "names": {"pl": "Serwis chłodni w transporcie międzynarodowym (0%)",
+                                      "en": "Reefer service in international transport (0%)"},
+         "unit": "HUR", "default_price": "150.00", "vat_category": "Z", "vat_kind": "zero"},
+        {"code": "MONT-8", "names": {"pl": "Montaż w lokalu mieszkalnym (8%)",
+                                     "en": "Installation in a dwelling (8%)"},
+         "unit": "HUR", "default_price": "130.00", "vat_kind": "reduced"},
     ],
     customers=[
         CustomerSpec("Piekarnia Kowalski Sp. j.", "b2b", "Kraków", "pl"),
@@ -585,42 +395,14 @@ PL = AdministrationSpec(
         CustomerSpec("Magdalena Zając", "consumer", "Kraków", "pl", role="home"),
         CustomerSpec("Michael Brown", "consumer", "Kraków", "en"),
     ],
-    streets=[
-        "ul. Długa",
-        "ul. Krakowska",
-        "ul. Wielicka",
-        "ul. Lipowa",
-        "ul. Zabłocie",
-        "al. Pokoju",
-        "ul. Kalwaryjska",
-        "ul. Mogilska",
-        "ul. Rynek",
-        "ul. Ogrodowa",
-        "ul. Słoneczna",
-    ],
+    streets=["ul. Długa", "ul. Krakowska", "ul. Wielicka", "ul. Lipowa", "ul. Zabłocie", "al. Pokoju",
+             "ul. Kalwaryjska", "ul. Mogilska", "ul. Rynek", "ul. Ogrodowa", "ul. Słoneczna"],
     postal_code=lambda r: f"{r.randint(30, 32)}-{r.randint(1, 999):03d}",
     site_names=["Siedziba", "Magazyn", "Sklep", "Oddział", "Obiekt", "Hala"],
-    month_names=[
-        "styczeń",
-        "luty",
-        "marzec",
-        "kwiecień",
-        "maj",
-        "czerwiec",
-        "lipiec",
-        "sierpień",
-        "wrzesień",
-        "październik",
-        "listopad",
-        "grudzień",
-    ],
-    texts={
-        "visit": "Usunięcie awarii",
-        "maintenance": "Przegląd okresowy",
-        "material": "Materiały",
-        "training": "Szkolenie ppoż.",
-        "contract": "UM",
-    },
+    month_names=["styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień",
+                 "wrzesień", "październik", "listopad", "grudzień"],
+    texts={"visit": "Usunięcie awarii", "maintenance": "Przegląd okresowy", "material": "Materiały",
+           "training": "Szkolenie ppoż.", "contract": "UM"},
     leave_drafts=2,
     seed=33,
     peppol=_pl_peppol,
@@ -669,7 +451,9 @@ def ensure_users() -> dict[str, tuple[AbstractBaseUser, bool]]:
     return users
 
 
-def build(progress: Progress, say: Callable[[str], None], today: date | None = None) -> list[Summary]:
+def build(
+    progress: Progress, say: Callable[[str], None], today: date | None = None
+) -> list[Summary]:
     """Create whatever part of the demo is missing; every administration in one transaction."""
     today = today or timezone.localdate()
     users = {name: user for name, (user, _) in ensure_users().items()}
@@ -764,19 +548,15 @@ def _make_customers(ctx: Context, spec: AdministrationSpec, rng: random.Random) 
             data["delivery_channel"] = "print"
         created = create_customer(ctx, data)
         sites: list[str] = []
-        count = (
-            0
-            if customer.category == "consumer" and customer.role != "home"
-            else (1 if customer.category == "consumer" else rng.choice([1, 1, 2, 2, 3]))
+        count = 0 if customer.category == "consumer" and customer.role != "home" else (
+            1 if customer.category == "consumer" else rng.choice([1, 1, 2, 2, 3])
         )
         for n in range(count):
             site_counter += 1
             code = f"{slug_base}-{site_counter:03d}"
             name = (
-                "Woonhuis"
-                if customer.category == "consumer" and country != "PL"
-                else "Dom"
-                if customer.category == "consumer"
+                "Woonhuis" if customer.category == "consumer" and country != "PL"
+                else "Dom" if customer.category == "consumer"
                 else f"{spec.site_names[n % len(spec.site_names)]} {customer.city}"
             )
             create_site(
@@ -871,12 +651,9 @@ def _charge_rows(
         role = customer.spec.role
         common = {"customer": customer.number, "service_date": day, "site": site}
         labour = (
-            reverse
-            if role in ("contractor", "foreign")
-            else zero
-            if role == "marine"
-            else reduced
-            if role == "home" and rng.random() < 0.6
+            reverse if role in ("contractor", "foreign")
+            else zero if role == "marine"
+            else reduced if role == "home" and rng.random() < 0.6
             else hour
         )
         text = spec.texts["visit"] if rng.random() < 0.5 else spec.texts["maintenance"]
@@ -937,7 +714,9 @@ def _name(item: dict[str, Any], customer: _Customer) -> str:
     return str(names.get(customer.spec.language) or names.get("en") or item["code"])
 
 
-def _billing_cycle(ctx: Context, spec: AdministrationSpec, summary: Summary, today: date, progress: Progress) -> None:
+def _billing_cycle(
+    ctx: Context, spec: AdministrationSpec, summary: Summary, today: date, progress: Progress
+) -> None:
     cutoff = today - timedelta(days=3)
     customers = summary.customers
     with progress(customers, f"{ctx.administration.code}: drafting") as step:
@@ -968,7 +747,9 @@ def _billing_cycle(ctx: Context, spec: AdministrationSpec, summary: Summary, tod
         if target is not None:
             credit = create_credit_note(ctx, target.pk, spec.credit_note)
             credit = issue(ctx, credit.pk, issue_date=today)
-            summary.notes.append(f"credit note {credit.number} of {credit.tax_inclusive} on invoice {target.number}")
+            summary.notes.append(
+                f"credit note {credit.number} of {credit.tax_inclusive} on invoice {target.number}"
+            )
     if spec.write_off_reason:
         target = invoices(ctx, status="open", kind="invoice").order_by("amount_open", "id").first()
         if target is not None:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from facturo.administrations.access import Context
@@ -264,16 +263,3 @@ def rate_record(
     if top_up > 0:
         pieces.append(("minimum", f"{label} minimum charge", Decimal(1), top_up))
     return pieces
-
-
-def run_in_transaction(ctx: Context, contracts: Sequence[ContractRow], run_date: date) -> BillingResult:
-    """Bill contracts outside a run (tests, CLI `contracts bill`): one transaction."""
-    from facturo.parties.models import Customer
-
-    currency = dict(
-        Customer.objects.filter(bulk.among("id", sorted({c.customer_id for c in contracts}))).values_list(
-            "id", "currency"
-        )
-    )
-    with transaction.atomic():
-        return bill_contracts(ctx, contracts, run_date, None, currency)

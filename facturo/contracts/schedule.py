@@ -37,7 +37,6 @@ class LineRow:
     id: int
     position: int
     item_id: int | None
-    item_revenue: int | None
     description: str
     unit: str
     vat_category: str
@@ -143,7 +142,6 @@ def load_contracts(administration_id: int, condition: Q | None = None) -> list[C
             "contract_id",
             "position",
             "item_id",
-            "item__revenue_account_id",
             "description",
             "unit",
             "vat_category",
@@ -160,7 +158,6 @@ def load_contracts(administration_id: int, condition: Q | None = None) -> list[C
                 line.id,
                 line.position,
                 line.item_id,
-                line.item__revenue_account_id,
                 line.description,
                 line.unit,
                 line.vat_category,
@@ -225,9 +222,12 @@ def due_periods(contract: ContractRow, line: LineRow, run_date: date, claimed: s
     timing = Timing(line.timing)
     alignment = Alignment(line.alignment)
     horizon = run_date if last is None else min(run_date, last)
+    # Periods are claimed in order and without holes (every run claims all that are due),
+    # so nothing before the latest claim can be due: a contract's age costs nothing.
+    start = max(first, max(claimed)) if claimed else first
     periods = [
         p
-        for p in periods_between(first, horizon, line.months, alignment, contract.start_date)
+        for p in periods_between(start, horizon, line.months, alignment, contract.start_date)
         if is_due(p, timing, run_date)
     ]
     result: list[DuePeriod] = []

@@ -58,8 +58,9 @@ class _Cover:
     def for_rows(cls, ctx: Context, rows: Sequence[Mapping[str, Any]]) -> "_Cover":
         admin = ctx.administration
         codes = sorted({str(r.get("site") or "").strip() for r in rows} - {""})
+        codes = [c for c in codes if "\x00" not in c]  # refused by the row's reader
         sites = {s.code: s for s in Site.objects.filter(administration=admin, code__in=codes)}
-        numbers = sorted({str(r.get("contract") or "").strip() for r in rows} - {""})
+        numbers = sorted(n for n in {str(r.get("contract") or "").strip() for r in rows} - {""} if "\x00" not in n)
         contracts = {
             c.number: c
             for c in Contract.objects.filter(administration=admin, number__in=numbers).select_related("type")

@@ -82,7 +82,9 @@ def _read_customer(reader: Reader, current: Customer | None) -> dict[str, Any]:
             except ValueError as exc:
                 reader.error("iban", str(exc))
     if present("payment_terms_days"):
-        values["payment_terms_days"] = reader.integer("payment_terms_days", default=30, min_value=0, max_value=365)
+        values["payment_terms_days"] = reader.integer(
+            "payment_terms_days", default=30, min_value=0, max_value=365
+        )
     if present("payment_terms_basis"):
         values["payment_terms_basis"] = reader.choice(
             "payment_terms_basis", TermsBasis.values, default=TermsBasis.INVOICE_DATE
@@ -138,7 +140,9 @@ def create_customer(ctx: Context, data: Mapping[str, Any]) -> Customer:
         with transaction.atomic():
             return Customer.objects.create(administration=ctx.administration, **values)
     except IntegrityError:
-        raise ValidationFailed([FieldError("number", f"customer number {values['number']!r} is taken")]) from None
+        raise ValidationFailed(
+            [FieldError("number", f"customer number {values['number']!r} is taken")]
+        ) from None
 
 
 def update_customer(ctx: Context, customer_id: int, data: Mapping[str, Any]) -> Customer:
@@ -235,7 +239,9 @@ def create_site(ctx: Context, customer_id: int, data: Mapping[str, Any]) -> Site
 
 def get_site(ctx: Context, site_id: int) -> Site:
     ctx.require(Action.VIEW)
-    site = Site.objects.filter(administration=ctx.administration, pk=site_id).select_related("customer").first()
+    site = (
+        Site.objects.filter(administration=ctx.administration, pk=site_id).select_related("customer").first()
+    )
     if site is None:
         raise NotFound(f"site {site_id} not found")
     return site
@@ -247,5 +253,7 @@ def sites(ctx: Context, search: str = "", customer_id: int | None = None) -> Que
     if customer_id:
         query = query.filter(customer_id=customer_id)
     if search:
-        query = query.filter(Q(code__startswith=search) | Q(name__icontains=search) | Q(city__icontains=search))
+        query = query.filter(
+            Q(code__startswith=search) | Q(name__icontains=search) | Q(city__icontains=search)
+        )
     return query.order_by("code")

@@ -38,11 +38,7 @@ GROUPING = [
 ]
 
 LANGUAGE = [
-    ("nl", _("Dutch")),
-    ("en", _("English")),
-    ("fr", _("French")),
-    ("pl", _("Polish")),
-    ("de", _("German")),
+    ("nl", _("Dutch")), ("en", _("English")), ("fr", _("French")), ("pl", _("Polish")), ("de", _("German")),
 ]
 
 TERMS_BASIS = [

@@ -71,3 +71,18 @@ def test_contract_usage_and_a_run_through_the_queue(ctx, api):
     assert Invoice.objects.get(state="issued").tax_exclusive == 105
     report = api.get(f"{base}/billing-runs/{run['id']}/completeness").json()
     assert report["invoiced_periods"] == 1
+
+
+def test_text_with_a_nul_character_is_a_field_error_not_a_server_error(ctx, api):
+    setup_administration(ctx)
+    base = f"/administrations/{ctx.administration.code}"
+    response = api.post(
+        f"{base}/contracts",
+        {"type": "monitoring", "start_date": "2026-11-01", "customer": "x\u0000", "sites": ["S\u00000"], "lines": []},
+    )
+    assert response.status_code == 422
+    assert fields(response)["body.sites[0].site"] == "contains a NUL character"
+    usage = api.post(
+        f"{base}/usage", {"rows": [{"reference": "r", "site": "\u0000", "kind": "callout", "date": "2026-11-01"}]}
+    )
+    assert usage.status_code == 422 and "body.rows[0].site" in fields(usage)

@@ -216,19 +216,8 @@ def test_receivables_page_through_customers_with_a_total_over_all(api, ctx, item
 
     for i in range(3):
         customer = create_customer(ctx, {"name": f"Klant {i}", "country": "NL", "email": f"k{i}@example.com"})
-        create_charges(
-            ctx,
-            [
-                {
-                    "reference": f"p{i}",
-                    "customer": customer.number,
-                    "item": "ONDH",
-                    "quantity": "1",
-                    "service_date": "2026-11-02",
-                }
-            ],
-            source_kind="import",
-        )
+        create_charges(ctx, [{"reference": f"p{i}", "customer": customer.number, "item": "ONDH", "quantity": "1",
+                              "service_date": "2026-11-02"}], source_kind="import")
     invoicing.draft_from_charges(ctx)
     for draft in invoicing.invoices(ctx, status="draft").order_by("id"):
         invoicing.issue(ctx, draft.pk, issue_date=date(2026, 11, 20))

@@ -51,6 +51,7 @@ def login(page):
     return log_in
 
 
+
 def _load_vat_tables() -> None:
     """The VAT tables come from a data migration; the live server's flush empties them."""
     from facturo.catalog.reference import ensure_vat_tables

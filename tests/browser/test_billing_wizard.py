@@ -53,3 +53,32 @@ def test_contract_card_and_billing_wizard(page, login, ctx, immediate_tasks):
     expect(page.locator("[data-testid=contract-invoices] tbody tr")).to_have_count(1)
     expect(page.locator("[data-testid=contract-invoices]")).to_contain_text("v1, v2")
     expect(page.locator("[data-testid=billed-periods]")).to_contain_text("caught up")
+
+
+def test_usage_import_reports_errors_then_imports(page, login, ctx, tmp_path):
+    customers = setup_administration(ctx)
+    contracts.create_contract(
+        ctx,
+        {
+            **monthly(customers[0], number="G-1", start_date="2026-10-01"),
+            "usage_rates": [{"kind": "callout", "rate": "65"}],
+        },
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text("reference,site,kind,date,quantity\nc1,S00,callout,2026-10-02,1\nc2,NOPE,callout,2026-10-02,1\n")
+    good = tmp_path / "good.csv"
+    good.write_text("reference,site,kind,date,quantity\nc1,S00,callout,2026-10-02,1\n")
+    login("owner", "owner-pass-123")
+    page.click("nav.mainnav >> text=Contracts")
+    page.select_option("#id_type", "monitoring")
+    page.click("[data-testid=contract-filters] button[type=submit]")
+    expect(page.locator("[data-testid=contracts] tbody tr")).to_have_count(1)
+    page.click("text=Import usage")
+    page.set_input_files("#id_file", str(bad))
+    page.click("form.card button[type=submit]")
+    expect(page.locator("[data-testid=import-errors]")).to_contain_text("row 3, column site")
+    expect(page.locator("[data-testid=usage] tbody tr")).to_have_text(["No usage yet."])
+    page.set_input_files("#id_file", str(good))
+    page.click("form.card button[type=submit]")
+    expect(page.locator(".message.success")).to_contain_text("1 usage records imported")
+    expect(page.locator("[data-testid=usage] tbody tr")).to_have_count(1)

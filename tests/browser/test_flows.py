@@ -18,23 +18,10 @@ def nl_charges(ctx, customer, item, be_admin):
     create_charges(
         ctx,
         [
-            {
-                "reference": "b1",
-                "customer": customer.number,
-                "item": "ONDH",
-                "quantity": "3",
-                "service_date": "2026-11-02",
-            },
-            {
-                "reference": "b2",
-                "customer": customer.number,
-                "description": "Filter",
-                "quantity": "2",
-                "unit_price": "12.50",
-                "vat_category": "S",
-                "vat_rate": "9",
-                "service_date": "2026-11-03",
-            },
+            {"reference": "b1", "customer": customer.number, "item": "ONDH", "quantity": "3",
+             "service_date": "2026-11-02"},
+            {"reference": "b2", "customer": customer.number, "description": "Filter", "quantity": "2",
+             "unit_price": "12.50", "vat_category": "S", "vat_rate": "9", "service_date": "2026-11-03"},
         ],
         source_kind="import",
     )

@@ -84,3 +84,4 @@ def test_environment_names_user_and_administration(ctx, customer, item, write, c
     monkeypatch.setenv("FACTURO_ADMINISTRATION", ctx.administration.code)
     ran = cli("import-charges", write(GOOD.format(c=customer.number)))
     assert "3 charge(s) created" in ran.out
+

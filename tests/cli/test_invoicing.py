@@ -11,14 +11,8 @@ def _charges(ctx, customer, count: int, day: str = "2026-11-02", site: str = "",
     create_charges(
         ctx,
         [
-            {
-                "reference": f"{prefix}{n}",
-                "customer": customer.number,
-                "item": "ONDH",
-                "quantity": "2",
-                "service_date": day,
-                "site": site,
-            }
+            {"reference": f"{prefix}{n}", "customer": customer.number, "item": "ONDH", "quantity": "2",
+             "service_date": day, "site": site}
             for n in range(count)
         ],
         source_kind="import",
@@ -30,7 +24,8 @@ def customers(ctx, customer):
     from facturo.parties.services import create_customer
 
     others = [
-        create_customer(ctx, {"name": f"Klant {n}", "country": "NL", "email": f"k{n}@klant.example"}) for n in range(3)
+        create_customer(ctx, {"name": f"Klant {n}", "country": "NL", "email": f"k{n}@klant.example"})
+        for n in range(3)
     ]
     return [customer, *others]
 
@@ -39,16 +34,8 @@ def test_invoice_run_and_issue_give_consecutive_numbers(ctx, customers, item, cl
     for n, customer in enumerate(customers):
         create_charges(
             ctx,
-            [
-                {
-                    "reference": f"{n}-{k}",
-                    "customer": customer.number,
-                    "item": "ONDH",
-                    "quantity": "1",
-                    "service_date": "2026-11-02",
-                }
-                for k in range(2)
-            ],
+            [{"reference": f"{n}-{k}", "customer": customer.number, "item": "ONDH", "quantity": "1",
+              "service_date": "2026-11-02"} for k in range(2)],
             source_kind="import",
         )
     code = ctx.administration.code
@@ -78,24 +65,10 @@ def test_invoice_run_up_to_and_grouping(ctx, customer, item, cli):
     _charges(ctx, customer, 2, site="S1")
     create_charges(
         ctx,
-        [
-            {
-                "reference": "late",
-                "customer": customer.number,
-                "item": "ONDH",
-                "quantity": "1",
-                "service_date": "2026-11-15",
-                "site": "S2",
-            },
-            {
-                "reference": "s2",
-                "customer": customer.number,
-                "item": "ONDH",
-                "quantity": "1",
-                "service_date": "2026-11-03",
-                "site": "S2",
-            },
-        ],
+        [{"reference": "late", "customer": customer.number, "item": "ONDH", "quantity": "1",
+          "service_date": "2026-11-15", "site": "S2"},
+         {"reference": "s2", "customer": customer.number, "item": "ONDH", "quantity": "1",
+          "service_date": "2026-11-03", "site": "S2"}],
         source_kind="import",
     )
     code = ctx.administration.code
@@ -139,15 +112,8 @@ def test_approval_is_needed_where_the_administration_requires_it(be_ctx, cli, cl
     create_item(be_ctx, {"code": "BEW", "names": {"nl": "Bewaking"}, "unit": "HUR", "default_price": "40"})
     create_charges(
         be_ctx,
-        [
-            {
-                "reference": "b1",
-                "customer": customer.number,
-                "item": "BEW",
-                "quantity": "8",
-                "service_date": "2026-11-02",
-            }
-        ],
+        [{"reference": "b1", "customer": customer.number, "item": "BEW", "quantity": "8",
+          "service_date": "2026-11-02"}],
         source_kind="import",
     )
     code = be_ctx.administration.code
@@ -178,29 +144,11 @@ def test_credit_and_receivables(ctx, customer, item, cli, cli_fails):
     cli("invoice-run", "-a", code, "-u", "owner")
     cli("issue", "--all", "--date", "2026-11-20", "-a", code, "-u", "owner")
     invoice = Invoice.objects.get(state=InvoiceState.ISSUED)
-    ran = cli(
-        "credit",
-        invoice.number,
-        "--amount",
-        "50",
-        "--vat-category",
-        "S",
-        "--vat-rate",
-        "21",
-        "--reason",
-        "korting",
-        "--issue",
-        "--date",
-        "2026-11-21",
-        "-a",
-        code,
-        "-u",
-        "owner",
-    )
+    ran = cli("credit", invoice.number, "--amount", "50", "--vat-category", "S", "--vat-rate", "21",
+              "--reason", "korting", "--issue", "--date", "2026-11-21", "-a", code, "-u", "owner")
     assert "credit note C2026-000001 for 2026-000001: 60.50 EUR" in ran.out
-    wrong = cli_fails(
-        "credit", invoice.number, "--amount", "50", "--vat-category", "S", "--vat-rate", "7", "-a", code, "-u", "owner"
-    )
+    wrong = cli_fails("credit", invoice.number, "--amount", "50", "--vat-category", "S", "--vat-rate", "7",
+                      "-a", code, "-u", "owner")
     assert "vat_rate: invoice 2026-000001 has no S 7% lines" in wrong.err
     report = cli("receivables", "-a", code, "-u", "owner")
     invoice.refresh_from_db()

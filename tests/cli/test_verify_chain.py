@@ -10,15 +10,8 @@ def _issue_three(ctx, customer, cli) -> list[Invoice]:
     for n in range(3):
         create_charges(
             ctx,
-            [
-                {
-                    "reference": f"v{n}",
-                    "customer": customer.number,
-                    "item": "ONDH",
-                    "quantity": str(n + 1),
-                    "service_date": "2026-11-02",
-                }
-            ],
+            [{"reference": f"v{n}", "customer": customer.number, "item": "ONDH", "quantity": str(n + 1),
+              "service_date": "2026-11-02"}],
             source_kind="import",
         )
         cli("invoice-run", "-a", ctx.administration.code, "-u", "owner")

@@ -215,3 +215,13 @@ def test_a_failing_chunk_keeps_its_reason_and_is_retried(ctx, customers, monkeyp
     billing.work(started.pk)
     assert billing.progress(ctx, started.pk).errors == ()
     assert billing.get_run(ctx, started.pk).invoices == 1
+
+
+def test_an_old_contract_catches_up_once_then_bills_month_by_month(ctx, customers):
+    contracts.create_contract(ctx, monthly(customers[0], start_date="2020-01-01"))
+    first = run(ctx, date(2026, 11, 1))
+    assert BilledPeriod.objects.count() == 83 and BilledPeriod.objects.filter(caught_up=True).count() == 82
+    assert first.invoices == 1
+    second = run(ctx, date(2026, 12, 1))
+    assert second.charges == 1 and BilledPeriod.objects.count() == 84
+    assert run(ctx, date(2026, 12, 15)).charges == 0

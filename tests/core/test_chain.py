@@ -33,7 +33,9 @@ def test_canonical_json_example() -> None:
 
 def test_canonical_json_other_types() -> None:
     uid = UUID("12345678-1234-5678-1234-567812345678")
-    assert canonical_json({"id": uid, "t": (1, 2)}) == (b'{"id":"12345678-1234-5678-1234-567812345678","t":[1,2]}')
+    assert canonical_json({"id": uid, "t": (1, 2)}) == (
+        b'{"id":"12345678-1234-5678-1234-567812345678","t":[1,2]}'
+    )
     assert canonical_json({"at": datetime(2025, 1, 2, 3, 4, 5)}) == b'{"at":"2025-01-02T03:04:05"}'
     assert canonical_json({"z": Decimal("-0.00")}) == b'{"z":"0.00"}'
     assert canonical_json({}) == b"{}"
@@ -91,7 +93,9 @@ scalars = st.one_of(
 )
 values = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
     max_leaves=12,
 )
 

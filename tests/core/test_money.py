@@ -48,7 +48,9 @@ def test_to_decimal_rejects_types(value: object) -> None:
         to_decimal(value)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("value", ["abc", "", "1,5", "NaN", "Infinity", "-inf", Decimal("NaN"), Decimal("Infinity")])
+@pytest.mark.parametrize(
+    "value", ["abc", "", "1,5", "NaN", "Infinity", "-inf", Decimal("NaN"), Decimal("Infinity")]
+)
 def test_to_decimal_rejects_values(value: Decimal | str) -> None:
     with pytest.raises(ValueError):
         to_decimal(value)

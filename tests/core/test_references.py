@@ -47,7 +47,9 @@ def test_rf_bad_base(base: str) -> None:
         rf_reference(base)
 
 
-@pytest.mark.parametrize("ref", ["RF19539007547034", "RF18539007547035", "RF18", "XX18539007547034", "RF1A5390", ""])
+@pytest.mark.parametrize(
+    "ref", ["RF19539007547034", "RF18539007547035", "RF18", "XX18539007547034", "RF1A5390", ""]
+)
 def test_rf_invalid(ref: str) -> None:
     assert not is_valid_rf(ref)
 
@@ -156,7 +158,9 @@ def test_nl_remainder_one_and_ten_share_check_digit_one() -> None:
     assert is_valid_nl_payment_reference("1000000000000006")
 
 
-@pytest.mark.parametrize("ref", ["4000056789012345", "500005678901234", "50000567890123456", "500005678901234A", ""])
+@pytest.mark.parametrize(
+    "ref", ["4000056789012345", "500005678901234", "50000567890123456", "500005678901234A", ""]
+)
 def test_nl_invalid(ref: str) -> None:
     assert not is_valid_nl_payment_reference(ref)
 

@@ -112,7 +112,9 @@ def test_breakdown_order() -> None:
 
 
 def test_document_charge_alone_gets_a_breakdown() -> None:
-    totals = compute_totals([LineInput(D(1), D(100), E, D(0))], [AllowanceChargeInput(True, D("7.5"), S, D("21"))])
+    totals = compute_totals(
+        [LineInput(D(1), D(100), E, D(0))], [AllowanceChargeInput(True, D("7.5"), S, D("21"))]
+    )
     assert [(b.category, b.taxable_amount, b.tax_amount) for b in totals.vat_breakdown] == [
         (E, D("100.00"), D("0.00")),
         (S, D("7.50"), D("1.58")),  # 1.575 -> 1.58

@@ -77,8 +77,8 @@ def test_a_float_amount_is_refused_not_rounded(ctx, customer):
 
     errors = errors_of(
         lambda: create_charge(
-            ctx,
-            {"customer": customer.number, "description": "x", "quantity": 1, "unit_price": 0.1, "vat_category": "S"},
+            ctx, {"customer": customer.number, "description": "x", "quantity": 1, "unit_price": 0.1,
+                  "vat_category": "S"},
         )
     )
     assert "decimal string" in errors["unit_price"]

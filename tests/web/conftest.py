@@ -20,23 +20,10 @@ def open_charges(ctx, customer, item):
     return create_charges(
         ctx,
         [
-            {
-                "reference": "w1",
-                "customer": customer.number,
-                "item": "ONDH",
-                "quantity": "3",
-                "service_date": "2026-11-02",
-            },
-            {
-                "reference": "w2",
-                "customer": customer.number,
-                "description": "Filter",
-                "quantity": "2",
-                "unit_price": "12.50",
-                "vat_category": "S",
-                "vat_rate": "9",
-                "service_date": "2026-11-03",
-            },
+            {"reference": "w1", "customer": customer.number, "item": "ONDH", "quantity": "3",
+             "service_date": "2026-11-02"},
+            {"reference": "w2", "customer": customer.number, "description": "Filter", "quantity": "2",
+             "unit_price": "12.50", "vat_category": "S", "vat_rate": "9", "service_date": "2026-11-03"},
         ],
         source_kind="import",
     ).created

@@ -9,28 +9,14 @@ from facturo.parties.models import Customer
 
 pytestmark = pytest.mark.django_db
 
-CUSTOMER = {
-    "name": "Bouwbedrijf Jansen",
-    "country": "NL",
-    "language": "nl",
-    "currency": "EUR",
-    "email": "factuur@jansen.example",
-    "payment_terms_days": "14",
-    "payment_terms_basis": "invoice_date",
-    "delivery_channel": "email",
-    "category": "b2b",
-}
+CUSTOMER = {"name": "Bouwbedrijf Jansen", "country": "NL", "language": "nl", "currency": "EUR",
+            "email": "factuur@jansen.example", "payment_terms_days": "14", "payment_terms_basis": "invoice_date",
+            "delivery_channel": "email", "category": "b2b"}
 
 
 def test_customer_form_shows_each_error_next_to_its_field(client_owner):
-    data = {
-        **CUSTOMER,
-        "name": "",
-        "vat_number": "NL123",
-        "iban": "NL00BANK",
-        "payment_terms_days": "999",
-        "form_token": "t-errors",
-    }
+    data = {**CUSTOMER, "name": "", "vat_number": "NL123", "iban": "NL00BANK", "payment_terms_days": "999",
+            "form_token": "t-errors"}
     response = client_owner.post(reverse("web:customer_create"), data)
     assert response.status_code == 400
     body = response.content.decode()
@@ -75,27 +61,15 @@ def test_contact_and_site_forms(client_owner, customer):
 
 def test_item_form_errors_and_create(client_owner):
     url = reverse("web:item_create")
-    response = client_owner.post(
-        url, {"code": "", "unit": "XXX", "vat_category": "S", "vat_kind": "zero", "form_token": "i1"}
-    )
+    response = client_owner.post(url, {"code": "", "unit": "XXX", "vat_category": "S", "vat_kind": "zero",
+                                       "form_token": "i1"})
     body = response.content.decode()
     assert response.status_code == 400
     for field in ("code", "names", "unit", "vat_kind"):
         assert f'data-field="{field}"' in body, field
-    response = client_owner.post(
-        url,
-        {
-            "code": "VOORR",
-            "name_nl": "Voorrijkosten",
-            "name_en": "Call-out",
-            "unit": "C62",
-            "default_price": "45",
-            "vat_category": "S",
-            "vat_kind": "standard",
-            "revenue_account": "",
-            "form_token": "i2",
-        },
-    )
+    response = client_owner.post(url, {"code": "VOORR", "name_nl": "Voorrijkosten", "name_en": "Call-out",
+                                       "unit": "C62", "default_price": "45", "vat_category": "S",
+                                       "vat_kind": "standard", "revenue_account": "", "form_token": "i2"})
     assert response.status_code == 302
 
 
@@ -142,16 +116,14 @@ def test_single_charge_form_and_actions(client_owner, customer, item):
     charge.refresh_from_db()
     assert charge.state == "skipped"
     client_owner.post(reverse("web:charge_action", args=[charge.pk, "reopen"]), {"form_token": "a2"})
-    client_owner.post(
-        reverse("web:charge_action", args=[charge.pk, "defer"]), {"until": "2027-01-01", "form_token": "a3"}
-    )
+    client_owner.post(reverse("web:charge_action", args=[charge.pk, "defer"]),
+                      {"until": "2027-01-01", "form_token": "a3"})
     charge.refresh_from_db()
     assert charge.state == "deferred"
     # Reopening an open charge is a Conflict: a flash message, no error page.
     client_owner.post(reverse("web:charge_action", args=[charge.pk, "reopen"]), {"form_token": "a4"})
-    response = client_owner.post(
-        reverse("web:charge_action", args=[charge.pk, "reopen"]), {"form_token": "a5"}, follow=True
-    )
+    response = client_owner.post(reverse("web:charge_action", args=[charge.pk, "reopen"]), {"form_token": "a5"},
+                                 follow=True)
     assert response.status_code == 200 and "cannot be reopened" in response.content.decode()
 
 
@@ -175,12 +147,12 @@ def test_issue_double_submit_and_credit_note(client_owner, draft):
     line = draft.lines.order_by("position").first()
     response = client_owner.post(credit_url, {"mode": "lines", f"qty_{line.pk}": "99", "form_token": "cr1"})
     assert response.status_code == 400 and "left to credit" in response.content.decode()
-    response = client_owner.post(
-        credit_url, {"mode": "lines", f"qty_{line.pk}": "1", "reason": "te veel", "form_token": "cr2"}
-    )
+    response = client_owner.post(credit_url, {"mode": "lines", f"qty_{line.pk}": "1", "reason": "te veel",
+                                              "form_token": "cr2"})
     assert response.status_code == 302
     credit = Invoice.objects.get(kind="credit_note")
-    client_owner.post(reverse("web:invoice_issue", args=[credit.pk]), {"issue_date": "2026-11-21", "form_token": "cr3"})
+    client_owner.post(reverse("web:invoice_issue", args=[credit.pk]), {"issue_date": "2026-11-21",
+                                                                       "form_token": "cr3"})
     credit.refresh_from_db()
     assert credit.number == "C2026-000001"
     draft.refresh_from_db()
@@ -209,21 +181,9 @@ def test_approval_flow_in_belgian_administration(client, owner, be_ctx, be_admin
     from facturo.parties.services import create_customer
 
     buyer = create_customer(be_ctx, {"name": "Stad Gent", "country": "BE", "email": "f@gent.example"})
-    create_charges(
-        be_ctx,
-        [
-            {
-                "reference": "b1",
-                "customer": buyer.number,
-                "description": "Bewaking",
-                "quantity": "1",
-                "unit_price": "100",
-                "vat_category": "S",
-                "vat_rate": "21",
-            }
-        ],
-        source_kind="import",
-    )
+    create_charges(be_ctx, [{"reference": "b1", "customer": buyer.number, "description": "Bewaking",
+                             "quantity": "1", "unit_price": "100", "vat_category": "S", "vat_rate": "21"}],
+                   source_kind="import")
     client.force_login(owner)
     client.post(reverse("web:switch"), {"administration": be_admin.pk})
     client.post(reverse("web:draft_run"), {"grouping": "per_customer", "form_token": "be1"})
@@ -239,39 +199,16 @@ def test_item_edit_changes_price_and_names_and_shows_errors(client_owner, item):
     url = reverse("web:item_edit", args=[item.pk])
     page = client_owner.get(url).content.decode()
     assert 'value="ONDH"' in page and "Onderhoud" in page
-    response = client_owner.post(
-        url,
-        {
-            "code": "ONDH",
-            "unit": "HUR",
-            "default_price": "-1",
-            "vat_category": "S",
-            "vat_kind": "standard",
-            "name_nl": "Onderhoud",
-            "form_token": "e1",
-        },
-    )
+    response = client_owner.post(url, {"code": "ONDH", "unit": "HUR", "default_price": "-1", "vat_category": "S",
+                                       "vat_kind": "standard", "name_nl": "Onderhoud", "form_token": "e1"})
     assert response.status_code == 400 and 'data-field="default_price"' in response.content.decode()
-    response = client_owner.post(
-        url,
-        {
-            "code": "ONDH",
-            "unit": "HUR",
-            "default_price": "72.50",
-            "vat_category": "S",
-            "vat_kind": "reduced",
-            "name_nl": "Onderhoudsuur",
-            "name_en": "Service hour",
-            "revenue_account": "",
-            "form_token": "e2",
-        },
-    )
+    response = client_owner.post(url, {"code": "ONDH", "unit": "HUR", "default_price": "72.50", "vat_category": "S",
+                                       "vat_kind": "reduced", "name_nl": "Onderhoudsuur", "name_en": "Service hour",
+                                       "revenue_account": "", "form_token": "e2"})
     assert response.status_code == 302
     item.refresh_from_db()
     assert (str(item.default_price), item.vat_kind, item.names) == (
-        "72.5000",
-        "reduced",
-        {"nl": "Onderhoudsuur", "en": "Service hour"},
+        "72.5000", "reduced", {"nl": "Onderhoudsuur", "en": "Service hour"}
     )
 
 

@@ -20,20 +20,8 @@ def test_login_with_password_lands_on_dashboard(client, owner, nl_admin):
 
 @pytest.mark.parametrize(
     "name",
-    [
-        "dashboard",
-        "customers",
-        "customer_create",
-        "sites",
-        "items",
-        "item_create",
-        "charges",
-        "charge_create",
-        "charge_import",
-        "invoices",
-        "receivables",
-        "trial_balance",
-    ],
+    ["dashboard", "customers", "customer_create", "sites", "items", "item_create", "charges", "charge_create",
+     "charge_import", "invoices", "receivables", "trial_balance"],
 )
 def test_list_pages_render(client_owner, name, issued):
     response = client_owner.get(reverse(f"web:{name}"))

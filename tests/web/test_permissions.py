@@ -57,7 +57,8 @@ def test_owner_can_switch_and_session_remembers(client, owner, nl_admin, be_admi
     response = client.post(reverse("web:switch"), {"administration": be_admin.pk})
     assert response.status_code == 302
     assert "<h1>Securitas Vlaanderen BV</h1>" in client.get("/").content.decode()
-    response = client.post(reverse("web:switch"), {"administration": nl_admin.pk}, headers={"HX-Request": "true"})
+    response = client.post(reverse("web:switch"), {"administration": nl_admin.pk},
+                           headers={"HX-Request": "true"})
     assert response.status_code == 200 and response["HX-Redirect"] == "/"
 
 

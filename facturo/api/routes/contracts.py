@@ -296,7 +296,10 @@ def list_contracts(
     cursor: str | None = None,
 ):
     ctx = context(request, admin)
-    query = services.contracts(ctx, search=search, type_code=type, status=status or "")
+    # PostgreSQL text cannot hold NUL: such a filter matches nothing.
+    query = services.contracts(
+        ctx, search=search.replace("\x00", ""), type_code=type.replace("\x00", ""), status=status or ""
+    )
     return paginate(query, limit, cursor, _summary)
 
 
