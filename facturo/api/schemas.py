@@ -101,6 +101,9 @@ class CustomerPatch(In):
     einvoice_preference: Literal["", "peppol", "nlcius", "cii", "none"] | None = Field(
         None, description="e-invoice the customer asks for: '' automatic, peppol, nlcius, cii (Factur-X) or none"
     )
+    buyer_reference: str | None = Field(
+        None, max_length=100, description="reference put on every invoice unless the invoice has its own"
+    )
     credit_limit: DecimalIn | None = None
     is_active: bool | None = None
 
@@ -135,6 +138,7 @@ class CustomerOut(Schema):
     peppol_id: str
     category: str
     einvoice_preference: str
+    buyer_reference: str
     credit_limit: str | None
     is_active: bool
     created_at: datetime

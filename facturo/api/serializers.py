@@ -39,7 +39,7 @@ CUSTOMER_FIELDS = (
     "number", "name", "street", "postal_code", "city", "country", "visit_street", "visit_postal_code",
     "visit_city", "visit_country", "language", "currency", "email", "vat_number", "registration_number",
     "iban", "payment_terms_days", "payment_terms_basis", "delivery_channel", "peppol_scheme", "peppol_id",
-    "category", "einvoice_preference", "is_active", "created_at",
+    "category", "einvoice_preference", "buyer_reference", "is_active", "created_at",
 )  # fmt: skip
 
 

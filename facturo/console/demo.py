@@ -533,6 +533,9 @@ def _make_customers(ctx: Context, spec: AdministrationSpec, rng: random.Random) 
         }
         if customer.category == "consumer":
             data["payment_terms_days"] = 14
+        if customer.category == "government":
+            # Public bodies route invoices by their own purchase reference.
+            data["buyer_reference"] = f"INK-{spec.seed}{index:03d}"
         slug = "".join(ch for ch in customer.name.lower() if ch.isalnum())[:24]
         data["email"] = f"{'facturen' if customer.language in ('nl', 'de') else 'invoices'}@{slug}.example"
         if customer.category != "consumer":
@@ -729,7 +732,6 @@ def _billing_cycle(
         approve(ctx, to_issue)
         if spec.leave_approved:
             to_issue = to_issue[: len(to_issue) - spec.leave_approved]
-    einvoicing_demo.prepare_drafts(ctx, to_issue)
     with progress(len(to_issue), f"{ctx.administration.code}: issuing") as step:
         issued = issue_invoices(ctx, to_issue, issue_date=today, progress=step)
     if issued.refused:

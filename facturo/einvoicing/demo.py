@@ -9,7 +9,6 @@ Polish administration, invoices for KSeF. This module adds what it lacks:
 - a disbursement outside the scope of VAT (O);
 - a customer in the Netherlands and one in Belgium who want Factur-X (CII)."""
 
-from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +16,6 @@ from stdnum.de import vat as de_vat
 from stdnum.no import orgnr
 
 from facturo.administrations.access import Context
-from facturo.invoicing.models import Invoice, InvoiceState
 from facturo.invoicing.services import create_draft, issue
 from facturo.parties.models import Customer
 from facturo.parties.services import create_customer, update_customer
@@ -30,19 +28,6 @@ def _valid(start: int, make: Any, check: Any) -> str:
         if check(make(n)):
             return str(make(n))
     raise ValueError("no valid identifier found")
-
-
-def prepare_drafts(ctx: Context, invoice_ids: Sequence[int]) -> None:
-    """Public bodies route invoices by their own reference: give theirs before issuing."""
-    drafts = Invoice.objects.filter(
-        pk__in=list(invoice_ids),
-        administration=ctx.administration,
-        state__in=(InvoiceState.DRAFT, InvoiceState.APPROVED),
-        customer__category="government",
-        buyer_reference="",
-    ).values_list("pk", "customer__number")
-    for pk, number in drafts:
-        Invoice.objects.filter(pk=pk).update(buyer_reference=f"INK-{ctx.administration.pk}{number}-2026")
 
 
 def add_examples(ctx: Context, today: date) -> list[str]:

@@ -153,12 +153,13 @@ def _draft_chunk(ctx: Context, rule: Grouping, condition: Q, book: AccountBook) 
         groups: dict[str, list[Any]] = defaultdict(list)
         for charge in rows:
             groups[group_key(rule, charge)].append(charge)
-        languages = dict(
-            Customer.objects.filter(bulk.among("id", sorted({c.customer_id for c in rows}))).values_list(
-                "id", "language"
-            )
-        )
-        drafts = build_drafts(ctx, book, [(languages[g[0].customer_id], key, g) for key, g in groups.items()])
+        customers = {
+            pk: (language, reference)
+            for pk, language, reference in Customer.objects.filter(
+                bulk.among("id", sorted({c.customer_id for c in rows}))
+            ).values_list("id", "language", "buyer_reference")
+        }
+        drafts = build_drafts(ctx, book, [(*customers[g[0].customer_id], key, g) for key, g in groups.items()])
         log_bulk(
             Invoice,
             [d.invoice for d in drafts],
@@ -176,15 +177,17 @@ class Draft:
     vat_lines: list[Any]
 
 
-def build_drafts(ctx: Context, book: AccountBook, groups: Iterable[tuple[str, str, list[Any]]]) -> list[Draft]:
+def build_drafts(
+    ctx: Context, book: AccountBook, groups: Iterable[tuple[str, str, str, list[Any]]]
+) -> list[Draft]:
     """Create draft invoices (with lines, totals and VAT breakdown) for groups of charges
-    the caller has already marked invoiced; a group is (customer language, grouping key,
-    charges of one customer) as rows of CHARGE_FIELDS."""
+    the caller has already marked invoiced; a group is (customer language, the customer's
+    standing buyer reference, grouping key, charges of one customer) as rows of CHARGE_FIELDS."""
     default_revenue = book.role(AccountRole.REVENUE).pk
     exemptions: dict[tuple[str, str], tuple[str, str]] = {}
     created_by = ctx.user.pk if ctx.user.is_authenticated else None
     drafts: list[Draft] = []
-    for language, key, charges in groups:
+    for language, buyer_reference, key, charges in groups:
         first = charges[0]
         invoice = bulk.Row(
             administration_id=ctx.administration.pk,
@@ -193,6 +196,7 @@ def build_drafts(ctx: Context, book: AccountBook, groups: Iterable[tuple[str, st
             state=InvoiceState.DRAFT,
             currency=first.currency,
             language=language,
+            buyer_reference=buyer_reference,
             grouping_key=key[:200],
             created_by_id=created_by,
             contract_reference="",

@@ -143,9 +143,9 @@ def create_draft(ctx: Context, data: Mapping[str, Any]) -> Invoice:
         ids = [c.pk for c in batch.created]
         Charge.objects.filter(pk__in=ids).update(state=ChargeState.INVOICED)
         charges = bulk.fetch(Charge.objects.filter(pk__in=ids).order_by("id"), *CHARGE_FIELDS)
-        language = Customer.objects.values_list("language", flat=True).get(pk=customer_id)
+        language, reference = Customer.objects.values_list("language", "buyer_reference").get(pk=customer_id)
         book = AccountBook(ctx.administration.pk)
-        draft = build_drafts(ctx, book, [(language, "manual", charges)])[0]
+        draft = build_drafts(ctx, book, [(language, reference, "manual", charges)])[0]
         invoice = Invoice.objects.get(pk=draft.invoice.id)
         for name in ("buyer_reference", "order_reference", "note"):
             if name in data:

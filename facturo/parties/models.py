@@ -59,6 +59,9 @@ class Customer(models.Model):
     einvoice_preference = models.CharField(
         max_length=10, choices=EInvoicePreference.choices, default=EInvoicePreference.AUTOMATIC, blank=True
     )
+    # A standing reference the customer wants on every invoice (a public body's purchase
+    # order or routing code): PEPPOL and NLCIUS need a buyer or order reference to deliver.
+    buyer_reference = models.CharField(max_length=100, blank=True)
     credit_limit = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -103,6 +103,8 @@ def _read_customer(reader: Reader, current: Customer | None) -> dict[str, Any]:
         values["einvoice_preference"] = reader.choice(
             "einvoice_preference", EInvoicePreference.values, default=EInvoicePreference.AUTOMATIC
         )
+    if present("buyer_reference"):
+        values["buyer_reference"] = reader.text("buyer_reference", max_length=100)
     if present("credit_limit"):
         values["credit_limit"] = reader.decimal("credit_limit", min_value=0, places=2)
     if present("is_active"):

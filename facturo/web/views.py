@@ -136,6 +136,7 @@ CUSTOMER_FIELDS = [
     "peppol_id",
     "category",
     "einvoice_preference",
+    "buyer_reference",
     "credit_limit",
 ]
 CUSTOMER_LIST_SORTS = {"name", "-name", "number"}
