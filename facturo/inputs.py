@@ -4,7 +4,9 @@ A Reader collects every problem with the path of the field it concerns, so a cal
 reports all errors at once and writes nothing when there is any.
 """
 
-from collections.abc import Iterable, Mapping
+import csv
+import io
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 from facturo.core.errors import FieldError, ValidationFailed
 
 MISSING = object()
+MAX_CSV_BYTES = 50 * 1024 * 1024
 
 
 class Reader:
@@ -157,3 +160,47 @@ def raise_all(readers: Iterable[Reader]) -> None:
     errors = [e for r in readers for e in r.errors]
     if errors:
         raise ValidationFailed(errors)
+
+
+def read_csv_rows(content: bytes | str, columns: Collection[str], required: Iterable[str]) -> list[dict[str, str]]:
+    """CSV rows as dicts keyed by the (lower-cased) header, each with its file line as `_line`.
+
+    Problems with the file itself (size, encoding, header, width) raise with their place;
+    the delimiter is a semicolon when the first lines hold more of those than commas."""
+    if isinstance(content, bytes):
+        if len(content) > MAX_CSV_BYTES:
+            raise ValidationFailed([FieldError("file", f"is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")])
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationFailed([FieldError("file", f"is not UTF-8 (byte {exc.start})")]) from None
+    else:
+        text = content
+    sample = text[:4096]
+    reader = csv.reader(io.StringIO(text), delimiter=";" if sample.count(";") > sample.count(",") else ",")
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise ValidationFailed([FieldError("file", "is empty")]) from None
+    errors = [FieldError(f"header, column {h!r}", "is not a known column") for h in header if h not in columns]
+    errors += [FieldError("header", f"column {c!r} is missing") for c in required if c not in header]
+    if errors:
+        raise ValidationFailed(errors)
+    rows: list[dict[str, str]] = []
+    try:
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                errors.append(
+                    FieldError(f"row {reader.line_num}", f"has {len(values)} fields, the header has {len(header)}")
+                )
+                continue
+            rows.append({"_line": str(reader.line_num), **dict(zip(header, values, strict=True))})
+    except csv.Error as exc:
+        errors.append(FieldError(f"row {reader.line_num}", f"is not valid CSV ({exc})"))
+    if errors:
+        raise ValidationFailed(errors)
+    if not rows:
+        raise ValidationFailed([FieldError("file", "has a header but no rows")])
+    return rows

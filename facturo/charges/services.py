@@ -4,8 +4,6 @@ Sources call `create_charges`; invoicing reads open charges. A batch is all or n
 every bad row is reported with its place, and nothing is written unless all rows are good.
 """
 
-import csv
-import io
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +23,7 @@ from facturo.core.money import ZERO
 from facturo.core.units import is_valid_unit
 from facturo.core.vat import VatCategory
 from facturo.errors import Conflict, NotFound, ValidationFailed
-from facturo.inputs import Reader
+from facturo.inputs import Reader, read_csv_rows
 from facturo.parties.models import Customer, Site
 
 from .models import Charge, ChargeState
@@ -48,7 +46,6 @@ CSV_COLUMNS = (
     "contract_reference",
 )
 REQUIRED_CSV_COLUMNS = ("reference", "customer", "quantity")
-MAX_CSV_BYTES = 50 * 1024 * 1024
 
 
 def unique_key(source_kind: str, source_id: str, period_start: date | None, period_end: date | None) -> str:
@@ -281,52 +278,7 @@ def create_charge(ctx: Context, data: Mapping[str, Any], *, source_kind: str = "
 
 def parse_charges_csv(content: bytes | str) -> list[dict[str, str]]:
     """CSV rows as dicts; structural problems (encoding, header, width) raise with their place."""
-    if isinstance(content, bytes):
-        if len(content) > MAX_CSV_BYTES:
-            raise ValidationFailed(
-                [FieldError("file", f"is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")]
-            )
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationFailed([FieldError("file", f"is not UTF-8 (byte {exc.start})")]) from None
-    else:
-        text = content
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise ValidationFailed([FieldError("file", "is empty")]) from None
-    errors = [
-        FieldError(f"header, column {h!r}", "is not a known column") for h in header if h not in CSV_COLUMNS
-    ]
-    errors += [
-        FieldError("header", f"column {c!r} is missing") for c in REQUIRED_CSV_COLUMNS if c not in header
-    ]
-    if errors:
-        raise ValidationFailed(errors)
-    rows: list[dict[str, str]] = []
-    try:
-        for values in reader:
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) != len(header):
-                errors.append(
-                    FieldError(
-                        f"row {reader.line_num}", f"has {len(values)} fields, the header has {len(header)}"
-                    )
-                )
-                continue
-            rows.append({"_line": str(reader.line_num), **dict(zip(header, values, strict=True))})
-    except csv.Error as exc:
-        errors.append(FieldError(f"row {reader.line_num}", f"is not valid CSV ({exc})"))
-    if errors:
-        raise ValidationFailed(errors)
-    if not rows:
-        raise ValidationFailed([FieldError("file", "has a header but no rows")])
-    return rows
+    return read_csv_rows(content, CSV_COLUMNS, REQUIRED_CSV_COLUMNS)
 
 
 def import_charges_csv(ctx: Context, content: bytes | str) -> BatchResult:

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any, TextIO
 
 from django.contrib.auth import get_user_model
@@ -23,6 +24,16 @@ from facturo.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 DEFAULT_USER = "admin"
 USER_ENV = "FACTURO_USER"
 ADMINISTRATION_ENV = "FACTURO_ADMINISTRATION"
+
+
+def read_input(name: str) -> bytes:
+    """The bytes of a file argument; `-` reads standard input."""
+    if name == "-":
+        return sys.stdin.buffer.read()
+    path = Path(name)
+    if not path.is_file():
+        raise CommandError(f"{name}: no such file")
+    return path.read_bytes()
 
 
 def parse_date(value: str) -> date:

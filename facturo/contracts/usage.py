@@ -3,8 +3,6 @@ services priced separately), call-outs. Imported from CSV or the API all or noth
 bad row and column is reported, and nothing is written unless every row is good. The billing
 run rates each record by its contract's terms and turns it into charges exactly once."""
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
@@ -15,16 +13,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from facturo.administrations.access import Action, Context
-from facturo.core.errors import FieldError
 from facturo.errors import Conflict, ValidationFailed
-from facturo.inputs import Reader
+from facturo.inputs import Reader, read_csv_rows
 from facturo.parties.models import Site
 
 from .models import Contract, ContractSite, UsageKind, UsageRate, UsageRecord
 
 CSV_COLUMNS = ("reference", "contract", "site", "kind", "date", "start", "end", "quantity", "card", "note")
 REQUIRED_CSV_COLUMNS = ("reference", "site", "kind", "date")
-MAX_CSV_BYTES = 50 * 1024 * 1024
 HOURLY = (UsageKind.GUARD_HOURS, UsageKind.CALLOUT)
 
 
@@ -191,43 +187,7 @@ def record_usage(ctx: Context, rows: Sequence[Mapping[str, Any]], *, path: str =
 
 def parse_usage_csv(content: bytes | str) -> list[dict[str, str]]:
     """CSV rows as dicts; problems with the file itself (encoding, header, width) name their place."""
-    if isinstance(content, bytes):
-        if len(content) > MAX_CSV_BYTES:
-            raise ValidationFailed([FieldError("file", f"is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")])
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationFailed([FieldError("file", f"is not UTF-8 (byte {exc.start})")]) from None
-    else:
-        text = content
-    sample = text[:4096]
-    reader = csv.reader(io.StringIO(text), delimiter=";" if sample.count(";") > sample.count(",") else ",")
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise ValidationFailed([FieldError("file", "is empty")]) from None
-    errors = [FieldError(f"header, column {h!r}", "is not a known column") for h in header if h not in CSV_COLUMNS]
-    errors += [FieldError("header", f"column {c!r} is missing") for c in REQUIRED_CSV_COLUMNS if c not in header]
-    if errors:
-        raise ValidationFailed(errors)
-    rows: list[dict[str, str]] = []
-    try:
-        for values in reader:
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) != len(header):
-                errors.append(
-                    FieldError(f"row {reader.line_num}", f"has {len(values)} fields, the header has {len(header)}")
-                )
-                continue
-            rows.append({"_line": str(reader.line_num), **dict(zip(header, values, strict=True))})
-    except csv.Error as exc:
-        errors.append(FieldError(f"row {reader.line_num}", f"is not valid CSV ({exc})"))
-    if errors:
-        raise ValidationFailed(errors)
-    if not rows:
-        raise ValidationFailed([FieldError("file", "has a header but no rows")])
-    return rows
+    return read_csv_rows(content, CSV_COLUMNS, REQUIRED_CSV_COLUMNS)
 
 
 def import_usage_csv(ctx: Context, content: bytes | str) -> UsageImport:

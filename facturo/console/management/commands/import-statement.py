@@ -1,12 +1,11 @@
 """facturo import-statement FILE [--account IBAN]: import a bank statement and match its lines."""
 
-import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
-from facturo.console.base import ServiceCommand
+from facturo.console.base import ServiceCommand, read_input
 from facturo.payments.services import import_statement
 
 
@@ -25,13 +24,7 @@ class Command(ServiceCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         ctx = self.context(options)
         name = options["file"]
-        if name == "-":
-            content = sys.stdin.buffer.read()
-        else:
-            path = Path(name)
-            if not path.is_file():
-                raise CommandError(f"{name}: no such file")
-            content = path.read_bytes()
+        content = read_input(name)
         result = import_statement(
             ctx, content, file_name=Path(name).name, format=options["format"], account_iban=options["account"]
         )

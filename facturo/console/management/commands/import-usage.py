@@ -1,12 +1,10 @@
 """facturo import-usage FILE.csv: import usage records all or nothing, reporting every bad row."""
 
-import sys
-from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
-from facturo.console.base import ServiceCommand
+from facturo.console.base import ServiceCommand, read_input
 from facturo.contracts.usage import CSV_COLUMNS, import_usage_csv
 
 
@@ -24,13 +22,7 @@ class Command(ServiceCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         ctx = self.context(options)
         name = options["file"]
-        if name == "-":
-            content = sys.stdin.buffer.read()
-        else:
-            path = Path(name)
-            if not path.is_file():
-                raise CommandError(f"{name}: no such file")
-            content = path.read_bytes()
+        content = read_input(name)
         result = import_usage_csv(ctx, content)
         self.ok(
             f"{ctx.administration.code}: {len(result.created)} usage record(s) created, "
