@@ -1,19 +1,10 @@
 """Typst: data in as JSON, PDF/A-3b out. One compiler per thread is reused between
 documents (its font book and parsed-source caches make a page take a few milliseconds).
 
-How the data travels matters for speed. Typst memoises layout between compilations, but
-anything in `sys.inputs` is part of its standard library: new inputs for every invoice throw
-all of that away. So the data is written to a file in the compile root, named by a
-per-thread `sys.inputs.at("data-file")` that never changes, and facturo's layout reads it
-with `json(...)`; what two invoices share (seller block, labels, table heads, payment box)
-is then laid out once. A layout that reads `sys.inputs.data` (the older contract, still
-documented for own layouts) gets the JSON there too, and pays the full price.
-
 A layout is Typst source. Errors in it come back as `TemplateError` with the line and
 column Typst reports and the text of that line, so the clerk sees where to look."""
 
 import json
-import os
 import re
 import threading
 from dataclasses import dataclass
@@ -26,7 +17,6 @@ from django.conf import settings
 
 PDF_STANDARD = "a-3b"
 DEFAULT_LAYOUT = Path(__file__).parent / "templates_typst" / "invoice.typ"
-DATA_FILE_INPUT = 'sys.inputs.at("data-file")'
 _LOCATION = re.compile(r"┌─ [^:\n]*:(\d+):(\d+)")
 
 _local = threading.local()
@@ -108,31 +98,18 @@ def _error(exc: typst.TypstError, source: str) -> TemplateError:
     )
 
 
-def _data_file(root: Path) -> tuple[Path, str]:
-    """This thread's data file in `root` and the path a layout opens it by."""
-    name = f"data-{os.getpid()}-{threading.get_ident()}.json"
-    folder = root / ".data"
-    folder.mkdir(exist_ok=True)
-    return folder / name, f"/.data/{name}"
-
-
 def _compile(data: dict[str, Any], source: str | None, administration_id: int | None, **options: Any) -> Any:
     text = source if source is not None else default_layout()
     root = administration_root(administration_id) if administration_id is not None else files_root()
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    path, layout_path = _data_file(root)
-    inputs = {"data-file": layout_path}
-    if "sys.inputs" in text.replace(DATA_FILE_INPUT, ""):
-        inputs["data"] = payload
-    path.write_text(payload, encoding="utf-8")
     try:
-        return _compiler().compile(input=text.encode("utf-8"), sys_inputs=inputs, root=str(root), **options)
+        return _compiler().compile(
+            input=text.encode("utf-8"), sys_inputs={"data": payload}, root=str(root), **options
+        )
     except typst.TypstError as exc:
         raise _error(exc, text) from None
     except RuntimeError as exc:  # older bindings raise a bare RuntimeError with the diagnostic
         raise TemplateError(message=str(exc).splitlines()[0] if str(exc) else "Typst failed") from None
-    finally:
-        path.unlink(missing_ok=True)
 
 
 def render(data: dict[str, Any], *, source: str | None = None, administration_id: int | None = None) -> bytes:
