@@ -112,11 +112,12 @@ def run() -> None:
         from facturo.invoicing.models import Invoice
 
         branding = services._branding(ctx.administration.pk)
+        layouts = services.Layouts(ctx.administration.pk)
         done, data_cpu, render_cpu = 0, 0.0, 0.0
         for invoice in services.for_documents(Invoice.objects.filter(pk__in=part).order_by("id")).iterator(500):
             # The same steps as services.render_pdf, timed apart: database + data, then Typst.
             t0 = time.process_time()
-            source, _ = services.layout_for(invoice)
+            source, _ = layouts.for_invoice(invoice)
             data = services.invoice_data(invoice, branding=branding)
             t1 = time.process_time()
             pdf = render(data, source=source, administration_id=invoice.administration_id)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from segno import helpers as segno_helpers
+import segno
 
 from facturo.core.money import ZERO
 from facturo.invoicing.models import Invoice, InvoiceAllowanceCharge, InvoiceLine, InvoiceVatLine
@@ -79,25 +79,61 @@ def address_lines(party: dict[str, Any]) -> list[str]:
     return [line for line in lines if line]
 
 
-@lru_cache(maxsize=4096)
-def epc_qr_svg(name: str, iban: str, bic: str, amount: Decimal, reference: str) -> str | None:
-    """EPC069-12 SEPA credit transfer QR (the "GiroCode"), as SVG text; None when the data
-    cannot make a valid code (no IBAN, amount out of the EPC range). Cached: choosing the
-    QR mask is the costly part, and one invoice is rendered for preview, mail and print."""
-    if not iban or not (CENT <= amount <= Decimal("999999999.99")):
+# EPC069-12 (version 002) limits and the character sets it numbers; UTF-8 is 1.
+EPC_CHARSETS = ("utf-8", "iso-8859-1")
+EPC_MAX_BYTES = 331
+# A fixed data mask. ISO/IEC 18004 lets the encoder pick any of the eight masks (the chosen one
+# is written into the code's format information, which every reader decodes first); scoring
+# all eight in pure Python to pick the "best" cost ~5 ms per code, five times the encoding.
+# Every mask reads back (tests/documents/test_qr.py decodes codes made with it).
+EPC_QR_MASK = 0
+
+
+def epc_payload(name: str, iban: str, bic: str, amount: Decimal, reference: str) -> bytes | None:
+    """The text of an EPC069-12 SEPA credit transfer QR code (the "GiroCode"), version 002;
+    None when the data cannot make a valid one (no IBAN, amount out of range, too long).
+
+    A creditor reference (ISO 11649, "RF…") goes into the structured remittance field,
+    anything else into the unstructured text (at most 140 characters)."""
+    name = name.strip()[:70].strip()
+    iban = iban.replace(" ", "").upper()
+    bic = bic.replace(" ", "").upper()
+    if not name or not 4 < len(iban) <= 34 or len(bic) not in (0, 8, 11):
+        return None
+    if not (CENT <= amount <= Decimal("999999999.99")) or amount != amount.quantize(CENT):
         return None
     compact = reference.replace(" ", "").upper()
-    structured = compact if compact.startswith("RF") else None
-    try:
-        qr = segno_helpers.make_epc_qr(
-            name=name[:70],
-            iban=iban.replace(" ", ""),
-            amount=amount,
-            bic=bic or None,
-            reference=structured,
-            text=None if structured else (reference[:140] or None),
-        )
-    except ValueError:
+    structured = compact if compact.startswith("RF") and len(compact) <= 35 else ""
+    text = "" if structured else reference.strip()[:140].rstrip()
+    fields = ["BCD", "002", "", "SCT", bic, name, iban, f"EUR{amount.quantize(CENT):f}", "", structured, text]
+    while fields[-1] == "":
+        fields.pop()
+    for number, charset in ((2, "iso-8859-1"), (1, "utf-8")):
+        fields[2] = str(number)
+        try:
+            payload = "\n".join(fields).encode(charset)
+        except UnicodeEncodeError:
+            continue
+        return payload if len(payload) <= EPC_MAX_BYTES else None
+    return None  # pragma: no cover - UTF-8 encodes every str
+
+
+def epc_qr(name: str, iban: str, bic: str, amount: Decimal, reference: str) -> segno.QRCode | None:
+    """The EPC QR code: error correction level M as EPC069-12 requires (never boosted), at
+    most version 13, with the fixed mask above."""
+    payload = epc_payload(name, iban, bic, amount, reference)
+    if payload is None:
+        return None
+    qr = segno.make_qr(payload, error="m", boost_error=False, mask=EPC_QR_MASK)
+    return qr if qr.version <= 13 else None
+
+
+@lru_cache(maxsize=4096)
+def epc_qr_svg(name: str, iban: str, bic: str, amount: Decimal, reference: str) -> str | None:
+    """The EPC QR code as SVG text for the layout, or None (see `epc_payload`). Cached: one
+    invoice is rendered for preview, mail and print."""
+    qr = epc_qr(name, iban, bic, amount, reference)
+    if qr is None:
         return None
     out = io.BytesIO()
     qr.save(out, kind="svg", border=0, xmldecl=False, svgns=True, nl=False)

@@ -98,22 +98,30 @@ def _error(exc: typst.TypstError, source: str) -> TemplateError:
     )
 
 
-def render(data: dict[str, Any], *, source: str | None = None, administration_id: int | None = None) -> bytes:
-    """One PDF/A-3b document from a layout (default: facturo's) and its data."""
+def _compile(data: dict[str, Any], source: str | None, administration_id: int | None, **options: Any) -> Any:
     text = source if source is not None else default_layout()
     root = administration_root(administration_id) if administration_id is not None else files_root()
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     try:
-        pdf = _compiler().compile(
-            input=text.encode("utf-8"),
-            format="pdf",
-            sys_inputs={"data": payload},
-            pdf_standards=PDF_STANDARD,
-            root=str(root),
+        return _compiler().compile(
+            input=text.encode("utf-8"), sys_inputs={"data": payload}, root=str(root), **options
         )
     except typst.TypstError as exc:
         raise _error(exc, text) from None
     except RuntimeError as exc:  # older bindings raise a bare RuntimeError with the diagnostic
         raise TemplateError(message=str(exc).splitlines()[0] if str(exc) else "Typst failed") from None
+
+
+def render(data: dict[str, Any], *, source: str | None = None, administration_id: int | None = None) -> bytes:
+    """One PDF/A-3b document from a layout (default: facturo's) and its data."""
+    pdf = _compile(data, source, administration_id, format="pdf", pdf_standards=PDF_STANDARD)
     assert isinstance(pdf, bytes)
     return pdf
+
+
+def render_png(
+    data: dict[str, Any], *, source: str | None = None, administration_id: int | None = None, ppi: float = 144
+) -> list[bytes]:
+    """The same pages as PNG images, one per page (to look at or scan what the PDF shows)."""
+    pages = _compile(data, source, administration_id, format="png", ppi=ppi)
+    return pages if isinstance(pages, list) else [pages]

@@ -215,6 +215,10 @@ def layout_for(invoice: Invoice) -> tuple[str, str]:
         kind=invoice.kind,
         language__in=[language, ""],
     ).values_list("customer_id", "language", "source", "pk")
+    return _best_layout(candidates)
+
+
+def _best_layout(candidates: Iterable[tuple[int | None, str, str, int]]) -> tuple[str, str]:
     best = None
     for customer_id, lang, source, pk in candidates:
         rank = (customer_id is not None, lang != "")
@@ -223,6 +227,30 @@ def layout_for(invoice: Invoice) -> tuple[str, str]:
     if best is None:
         return default_layout(), "default"
     return best[1], f"{'customer' if best[3] else 'administration'} template #{best[2]}"
+
+
+class Layouts:
+    """Every layout of one administration, read in one query: picks for each invoice what
+    `layout_for` picks, without a query per invoice (print batches, exports)."""
+
+    def __init__(self, administration_id: int) -> None:
+        self.administration_id = administration_id
+        self._rows = list(
+            DocumentTemplate.objects.filter(administration_id=administration_id).values_list(
+                "customer_id", "kind", "language", "source", "pk"
+            )
+        )
+
+    def for_invoice(self, invoice: Invoice) -> tuple[str, str]:
+        assert invoice.administration_id == self.administration_id
+        if not self._rows:
+            return default_layout(), "default"
+        language = language_of(invoice.language)
+        return _best_layout(
+            (customer_id, lang, source, pk)
+            for customer_id, kind, lang, source, pk in self._rows
+            if kind == invoice.kind and lang in (language, "") and customer_id in (None, invoice.customer_id)
+        )
 
 
 def _sample_invoice(ctx: Context, kind: str, customer_id: int | None, invoice_id: int | None) -> Invoice:
@@ -409,9 +437,11 @@ def _render_invoice(
     return render(data, source=source, administration_id=invoice.administration_id)
 
 
-def render_pdf(invoice: Invoice, *, branding: Branding | None = None) -> bytes:
-    """The PDF of an issued invoice (no access check: for workers and services that did it)."""
-    return _render_invoice(invoice, branding=branding)
+def render_pdf(invoice: Invoice, *, branding: Branding | None = None, layouts: Layouts | None = None) -> bytes:
+    """The PDF of an issued invoice (no access check: for workers and services that did it).
+    Rendering many of one administration: pass its `branding` and `layouts`, read once."""
+    source = layouts.for_invoice(invoice)[0] if layouts is not None else None
+    return _render_invoice(invoice, source=source, branding=branding)
 
 
 def invoice_pdf(ctx: Context, invoice_id: int) -> bytes:
@@ -474,11 +504,13 @@ class ExportResult:
     failed: list[tuple[str, str]]
 
 
-def export_file(invoice: Invoice, fmt: str) -> tuple[str, bytes]:
+def export_file(
+    invoice: Invoice, fmt: str, *, branding: Branding | None = None, layouts: Layouts | None = None
+) -> tuple[str, bytes]:
     """(file name, content) of one document of an issued invoice; DocumentError when the
     format does not apply to it, the e-invoice module's EInvoiceRejected when it is invalid."""
     if fmt == "pdf":
-        return pdf_filename(invoice), render_pdf(invoice)
+        return pdf_filename(invoice), render_pdf(invoice, branding=branding, layouts=layouts)
     target = einvoice.EXPORT_FORMATS[fmt]
     if target not in einvoice.formats_for(invoice):
         raise DocumentError(f"{fmt} does not apply to this invoice")
@@ -499,6 +531,8 @@ def export_documents(
         raise ValidationFailed([FieldError("format", f"must be one of {', '.join(EXPORT_FORMATS)}")])
     written, skipped, failed = [], [], []
     ids = list(invoice_ids)
+    branding = _branding(ctx.administration.pk) if fmt == "pdf" else None
+    layouts = Layouts(ctx.administration.pk) if fmt == "pdf" else None
     for start in range(0, len(ids), 200):
         chunk = for_documents(
             Invoice.objects.filter(
@@ -507,7 +541,7 @@ def export_documents(
         )
         for invoice in chunk:
             try:
-                name, content = export_file(invoice, fmt)
+                name, content = export_file(invoice, fmt, branding=branding, layouts=layouts)
             except DocumentError as exc:
                 skipped.append((invoice.number or "", str(exc)))
             except TemplateError as exc:
@@ -966,9 +1000,10 @@ def make_print_batch(administration_id: int, *, now: datetime | None = None) -> 
     writer = PdfWriter()
     done: list[Sending] = []
     branding = _branding(administration_id)
+    layouts = Layouts(administration_id)
     for sending in sendings:
         try:
-            pdf = render_pdf(sending.invoice, branding=branding)
+            pdf = render_pdf(sending.invoice, branding=branding, layouts=layouts)
         except TemplateError as exc:
             _finish(sending, SendingState.FAILED, f"layout error: {exc}")
             continue

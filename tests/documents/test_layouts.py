@@ -89,6 +89,37 @@ def test_administration_layout_and_customer_layout(ctx, customer, issue_invoice)
     assert "EUR 263,20" in text
 
 
+def test_layouts_read_once_pick_what_layout_for_picks(ctx, customer, issue_invoice):
+    """Bulk rendering reads an administration's layouts in one query and must choose for every
+    invoice exactly what the per-invoice lookup chooses: customer over administration,
+    language-specific over all languages, kind by kind."""
+    from facturo.invoicing import services as invoicing
+    from facturo.parties.services import update_customer
+
+    other = create_customer(ctx, {"name": "Bakkerij Jansen", "country": "NL", "email": "a@jansen.example",
+                                  "language": "fr"})
+    english = create_customer(ctx, {"name": "Smith Ltd", "country": "GB", "email": "a@smith.example",
+                                    "language": "en"})
+    layout = "#let data = json(bytes(sys.inputs.data))\n= {} #data.number\n"
+    before = services.Layouts(ctx.administration.pk)
+    services.save_template(ctx, {"kind": "invoice", "source": layout.format("All")})
+    services.save_template(ctx, {"kind": "invoice", "language": "fr", "source": layout.format("French")})
+    services.save_template(ctx, {"kind": "invoice", "source": layout.format("Linde"), "customer_id": str(customer.pk)})
+    services.save_template(ctx, {"kind": "credit_note", "language": "nl", "source": layout.format("Credit NL"),
+                                 "customer_id": str(customer.pk)})
+    invoices = [issue_invoice(customer), issue_invoice(other), issue_invoice(english)]
+    credit = invoicing.create_credit_note(ctx, invoices[0].pk, {"amount": "10.00", "vat_category": "S",
+                                                                "vat_rate": "21"})
+    invoices.append(invoicing.issue(ctx, credit.pk))
+    update_customer(ctx, english.pk, {"language": "fr"})  # the invoice keeps the language it was issued in
+    layouts = services.Layouts(ctx.administration.pk)
+    picked = [layouts.for_invoice(i)[0] for i in invoices]
+    assert picked == [services.layout_for(i)[0] for i in invoices]
+    assert [p.splitlines()[1] for p in picked] == ["= Linde #data.number", "= French #data.number",
+                                                   "= All #data.number", "= Credit NL #data.number"]
+    assert before.for_invoice(invoices[0]) == (default_layout(), "default")  # read when made
+
+
 def test_preview_uses_a_real_invoice(ctx, issued):
     pdf = services.preview_template(ctx, default_layout())
     assert issued.number in text_of(pdf)

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from facturo.documents import services
 from facturo.invoicing import services as invoicing
+from facturo.invoicing.models import Invoice
 from facturo.parties.services import update_customer
 
 
@@ -41,6 +42,41 @@ def test_pdf_is_pdf_a_3b(ctx, issued):
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
     assert b"<pdfaid:part>3</pdfaid:part>" in xmp
     assert b"<pdfaid:conformance>B</pdfaid:conformance>" in xmp
+    assert reader.metadata.title == f"Factuur {issued.number}"
+    assert f"Factuur {issued.number}".encode() in xmp  # dc:title
+
+
+def test_invoices_rendered_one_after_another_each_show_their_own_data(ctx, customer, issue_invoice):
+    """One compiler per thread is reused (with Typst's caches): the second invoice never shows
+    the first one's lines, and the first rendered again is the same document."""
+    first = issue_invoice(customer, [{"description": "Eerste klus", "quantity": "1", "unit_price": "10.00",
+                                      "vat_category": "S", "vat_rate": "21", "service_date": "2026-11-02"}])
+    second = issue_invoice(customer, [{"description": "Tweede klus", "quantity": "2", "unit_price": "30.00",
+                                       "vat_category": "S", "vat_rate": "21", "service_date": "2026-11-02"}])
+    texts = [text_of(services.invoice_pdf(ctx, pk)) for pk in (first.pk, second.pk, first.pk)]
+    assert "Eerste klus" in texts[0] and "Tweede klus" not in texts[0] and "EUR 12,10" in texts[0]
+    assert "Tweede klus" in texts[1] and "Eerste klus" not in texts[1] and "EUR 72,60" in texts[1]
+    assert texts[2] == texts[0]
+
+
+def test_threads_rendering_at_once_do_not_mix_their_data(ctx, customer, issue_invoice):
+    """Each thread has its own compiler."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from facturo.documents.rendering import render
+
+    invoice = services.for_documents(Invoice.objects.filter(pk=issue_invoice(customer).pk)).get()
+    base = services.invoice_data(invoice, branding=services._branding(invoice.administration_id))
+    variants = [{**base, "title": f"Factuur T-{i}", "number": f"T-{i}"} for i in range(8)]
+
+    def one(data):
+        return text_of(render(data, administration_id=invoice.administration_id))
+
+    with ThreadPoolExecutor(4) as pool:
+        texts = list(pool.map(one, variants))
+    for i, text in enumerate(texts):
+        assert f"Factuur T-{i}" in text
+        assert all(f"Factuur T-{j}" not in text for j in range(8) if j != i)
 
 
 @pytest.mark.parametrize(
