@@ -254,7 +254,7 @@ def read_root(data: bytes, max_bytes: int, message: str) -> Element:
     namespace = etree.QName(root).namespace or default_namespace
     if namespace and message not in namespace:
         raise StatementFormatError(f"namespace {namespace!r} is not a {message} message", "Document")
-    if root.tag.startswith("{"):
+    if str(root.tag).startswith("{"):
         _strip_namespaces(root)
     return root
 

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 from sepaxml import SepaDD  # type: ignore[import-untyped]
 from sepaxml.validation import ValidationError, try_valid_xml  # type: ignore[import-untyped]
 
@@ -114,6 +114,8 @@ def _add_amendments(out: bytes, amended: dict[str, DirectDebit]) -> bytes:
         if debit is None:
             continue
         signed = info.find(f"{{{NS}}}DtOfSgntr")
+        if signed is None:  # sepaxml always writes it; without it there is nothing to amend after
+            continue
         indicator = etree.Element(f"{{{NS}}}AmdmntInd")
         indicator.text = "true"
         details = etree.Element(f"{{{NS}}}AmdmntInfDtls")
