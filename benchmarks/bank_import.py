@@ -25,6 +25,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=10_000)
     parser.add_argument("--profile", action="store_true", help="print where the import spends its time")
+    parser.add_argument("--sql", action="store_true", help="print the slowest SQL statements of the import")
     args = parser.parse_args()
     if not os.environ.get("FACTURO_DATABASE_URL"):
         path = Path("var") / f"bench-bank-{os.getpid()}.sqlite3"
@@ -139,11 +140,27 @@ def main() -> None:
         profiler = cProfile.Profile()
         profiler.enable()
     backend = _backend_pid(connection)
+    timings: dict[str, list[float]] = {}
+
+    def timed(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        begun = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timings.setdefault(" ".join(sql.split())[:110], []).append(time.perf_counter() - begun)
+
+    wrapper = connection.execute_wrapper(timed) if args.sql else None
+    if wrapper is not None:
+        wrapper.__enter__()
     started, cpu_started, db_started = time.perf_counter(), time.process_time(), _cpu_seconds(backend)
     result = import_statement(ctx, data, file_name="bench.xml")
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
     db_cpu = _cpu_seconds(backend) - db_started if backend else None
+    if wrapper is not None:
+        wrapper.__exit__(None, None, None)
+        for sql, spent in sorted(timings.items(), key=lambda kv: -sum(kv[1]))[:15]:
+            print(f"{sum(spent):7.3f} s {len(spent):6d}×  {sql}")
     if profiler is not None:
         import pstats
 
