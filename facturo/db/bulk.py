@@ -5,6 +5,7 @@ which costs more than the database work itself at 100,000 invoices. These helper
 values with the fields' own adapters and hand the rows to one `executemany`. Signals do not
 fire; callers write their audit entries themselves."""
 
+import zlib
 from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import Any
@@ -144,8 +145,10 @@ def _copy(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
 
 def _update_from_copy(model: type[models.Model], fields: Sequence[models.Field], rows: Sequence[Sequence[Any]]) -> None:
     """Stage the new values with COPY, then one UPDATE ... FROM joins them in by id."""
-    staging = f"bulk_{model._meta.db_table}"
     columns = [f.column for f in fields] + ["id"]
+    # A temporary table lives as long as the connection, so each column set gets its own:
+    # a later update of the same model with other columns must not find the old shape.
+    staging = f"bulk_{model._meta.db_table}_{zlib.crc32(','.join(columns).encode()):08x}"
     types = [f.db_type(connection) or "text" for f in fields] + ["bigint"]
     quote = connection.ops.quote_name
     definition = ", ".join(f"{quote(c)} {t}" for c, t in zip(columns, types, strict=True))
