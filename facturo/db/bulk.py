@@ -7,6 +7,7 @@ fire; callers write their audit entries themselves."""
 
 import zlib
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from types import SimpleNamespace
 from typing import Any
 
@@ -84,16 +85,37 @@ def insert(model: type[models.Model], objects: Sequence[Any], *, with_pk: bool =
         (f.attname, _converter(f), f.get_default() if (f.has_default() or f.null or f.blank) else _MISSING)
         for f in fields
     ]
+    try:
+        rows = _gather(objects, prepare)
+    except AttributeError:
+        rows = []  # some object lacks an attribute: fill in the fields' defaults one by one
+        for obj in objects:
+            row = []
+            for name, convert, default in prepare:
+                value = getattr(obj, name, default)
+                if value is _MISSING:
+                    raise AttributeError(f"{model.__name__} row has no {name!r} and the field has no default") from None
+                row.append(convert(value))
+            rows.append(row)
+    _write(model, fields, rows)
+
+
+def _gather(objects: Sequence[Any], prepare: Sequence[tuple[str, Callable[[Any], Any], Any]]) -> list[Any]:
+    """Rows of objects that have every attribute: one C-level attrgetter per object, and a
+    conversion only of the columns that need one (dates, JSON), not a call per value."""
+    get = attrgetter(*(name for name, _, _ in prepare))
+    if len(prepare) == 1:
+        return [[prepare[0][1](get(obj))] for obj in objects]
+    converted = [(i, convert) for i, (_, convert, _) in enumerate(prepare) if convert is not _identity]
+    if not converted:
+        return [get(obj) for obj in objects]
     rows = []
     for obj in objects:
-        row = []
-        for name, convert, default in prepare:
-            value = getattr(obj, name, default)
-            if value is _MISSING:
-                raise AttributeError(f"{model.__name__} row has no {name!r} and the field has no default")
-            row.append(convert(value))
+        row = list(get(obj))
+        for i, convert in converted:
+            row[i] = convert(row[i])
         rows.append(row)
-    _write(model, fields, rows)
+    return rows
 
 
 def insert_values(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
