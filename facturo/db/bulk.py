@@ -38,10 +38,16 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The ids come back as a range when no other session drew from the sequence in
+            # between (the usual case), else as the list: not one result row per id.
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+                "WITH drawn AS (SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS id FROM generate_series(1, %s)) "
+                "SELECT min(id), max(id), CASE WHEN max(id) - min(id) + 1 = count(*) THEN NULL "
+                "ELSE array_agg(id ORDER BY id) END FROM drawn",
+                [table, count],
             )
-            return [row[0] for row in cursor.fetchall()]
+            low, high, scattered = cursor.fetchone()
+            return list(scattered) if scattered is not None else list(range(low, high + 1))
         cursor.execute(
             f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), "
             f"COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
