@@ -25,6 +25,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=10_000)
     parser.add_argument("--profile", action="store_true", help="print where the import spends its time")
+    parser.add_argument("--sql", action="store_true", help="print the slowest SQL statements of the import")
     args = parser.parse_args()
     if not os.environ.get("FACTURO_DATABASE_URL"):
         path = Path("var") / f"bench-bank-{os.getpid()}.sqlite3"
@@ -138,9 +139,28 @@ def main() -> None:
 
         profiler = cProfile.Profile()
         profiler.enable()
-    started = time.perf_counter()
+    backend = _backend_pid(connection)
+    timings: dict[str, list[float]] = {}
+
+    def timed(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        begun = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timings.setdefault(" ".join(sql.split())[:110], []).append(time.perf_counter() - begun)
+
+    wrapper = connection.execute_wrapper(timed) if args.sql else None
+    if wrapper is not None:
+        wrapper.__enter__()
+    started, cpu_started, db_started = time.perf_counter(), time.process_time(), _cpu_seconds(backend)
     result = import_statement(ctx, data, file_name="bench.xml")
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    db_cpu = _cpu_seconds(backend) - db_started if backend else None
+    if wrapper is not None:
+        wrapper.__exit__(None, None, None)
+        for sql, spent in sorted(timings.items(), key=lambda kv: -sum(kv[1]))[:15]:
+            print(f"{sum(spent):7.3f} s {len(spent):6d}×  {sql}")
     if profiler is not None:
         import pstats
 
@@ -165,8 +185,28 @@ def main() -> None:
     )
     print(f"suggested: {result.suggested}, unmatched: {result.unmatched}")
     print(f"wrong automatic matches: {wrong}")
-    print(f"elapsed: {elapsed:.1f} s")
+    database = f", database backend {db_cpu:.1f} s" if backend else ""
+    print(f"elapsed: {elapsed:.1f} s; CPU: Python {cpu:.1f} s{database}")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{n / elapsed:,.0f} lines/s")
+
+
+def _backend_pid(connection) -> int | None:
+    """The PostgreSQL server process of this connection, when it runs on this machine."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    return pid if Path(f"/proc/{pid}/stat").exists() else None
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of a process, from /proc (0 when unknown)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ fire; callers write their audit entries themselves."""
 
 import zlib
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from types import SimpleNamespace
 from typing import Any
 
@@ -37,10 +38,16 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The ids come back as a range when no other session drew from the sequence in
+            # between (the usual case), else as the list: not one result row per id.
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+                "WITH drawn AS (SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS id FROM generate_series(1, %s)) "
+                "SELECT min(id), max(id), CASE WHEN max(id) - min(id) + 1 = count(*) THEN NULL "
+                "ELSE array_agg(id ORDER BY id) END FROM drawn",
+                [table, count],
             )
-            return [row[0] for row in cursor.fetchall()]
+            low, high, scattered = cursor.fetchone()
+            return list(scattered) if scattered is not None else list(range(low, high + 1))
         cursor.execute(
             f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), "
             f"COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
@@ -84,16 +91,37 @@ def insert(model: type[models.Model], objects: Sequence[Any], *, with_pk: bool =
         (f.attname, _converter(f), f.get_default() if (f.has_default() or f.null or f.blank) else _MISSING)
         for f in fields
     ]
+    try:
+        rows = _gather(objects, prepare)
+    except AttributeError:
+        rows = []  # some object lacks an attribute: fill in the fields' defaults one by one
+        for obj in objects:
+            row = []
+            for name, convert, default in prepare:
+                value = getattr(obj, name, default)
+                if value is _MISSING:
+                    raise AttributeError(f"{model.__name__} row has no {name!r} and the field has no default") from None
+                row.append(convert(value))
+            rows.append(row)
+    _write(model, fields, rows)
+
+
+def _gather(objects: Sequence[Any], prepare: Sequence[tuple[str, Callable[[Any], Any], Any]]) -> list[Any]:
+    """Rows of objects that have every attribute: one C-level attrgetter per object, and a
+    conversion only of the columns that need one (dates, JSON), not a call per value."""
+    get = attrgetter(*(name for name, _, _ in prepare))
+    if len(prepare) == 1:
+        return [[prepare[0][1](get(obj))] for obj in objects]
+    converted = [(i, convert) for i, (_, convert, _) in enumerate(prepare) if convert is not _identity]
+    if not converted:
+        return [get(obj) for obj in objects]
     rows = []
     for obj in objects:
-        row = []
-        for name, convert, default in prepare:
-            value = getattr(obj, name, default)
-            if value is _MISSING:
-                raise AttributeError(f"{model.__name__} row has no {name!r} and the field has no default")
-            row.append(convert(value))
+        row = list(get(obj))
+        for i, convert in converted:
+            row[i] = convert(row[i])
         rows.append(row)
-    _write(model, fields, rows)
+    return rows
 
 
 def insert_values(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

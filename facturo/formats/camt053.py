@@ -145,49 +145,107 @@ def _balances(stmt: Element) -> tuple[Balance, Balance]:
     return opening, closing
 
 
-def _party(tx: Element, role: str) -> tuple[str, str, str]:
+Index = dict[str, list[Element]]
+
+
+def _index(el: Element, stop: str = "") -> Index:
+    """The elements under `el` by their path below it ("Refs/EndToEndId"), in document order,
+    without descending below the path `stop`. One walk per entry instead of a path search per field: an
+    entry has some thirty fields to look up, and each search costs more than the walk."""
+    found: Index = {}
+
+    def walk(node: Element, prefix: str) -> None:
+        for child in node:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            path = prefix + tag
+            if path in found:
+                found[path].append(child)
+            else:
+                found[path] = [child]
+            if len(child) and path != stop:
+                walk(child, path + "/")
+
+    walk(el, "")
+    return found
+
+
+def _get(index: Index, path: str) -> str:
+    """The stripped text of the first element at `path` ("" when there is none)."""
+    found = index.get(path)
+    return (found[0].text or "").strip() if found else ""
+
+
+def _first(index: Index, path: str) -> Element | None:
+    found = index.get(path)
+    return found[0] if found else None
+
+
+def _indexed_date(index: Index, path: str) -> date | None:
+    """A date from <.../Dt> or the date part of <.../DtTm>."""
+    for sub in (f"{path}/Dt", f"{path}/DtTm"):
+        found = _first(index, sub)
+        if found is not None and found.text:
+            text = found.text.strip()[:10]
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                raise StatementFormatError(f"date {found.text.strip()!r} is not an ISO date", _path(found)) from None
+    return None
+
+
+def _indexed_signed(container: Element, index: Index) -> Decimal:
+    amount_el = _first(index, "Amt")
+    if amount_el is None:
+        raise StatementFormatError("missing element Amt", _path(container))
+    amount = _amount(amount_el)
+    indicator = _get(index, "CdtDbtInd")
+    if indicator == "CRDT":
+        return amount
+    if indicator == "DBIT":
+        return -amount
+    raise StatementFormatError(f"CdtDbtInd must be CRDT or DBIT, got {indicator!r}", _path(container))
+
+
+def _party(tx: Index, role: str) -> tuple[str, str, str]:
     """Name, IBAN and BIC of the debtor or creditor of a transaction (camt.053.001.02 to .08)."""
-    parties = tx.find("RltdPties")
-    agents = tx.find("RltdAgts")
-    name = _text(parties, f"{role}/Nm") or _text(parties, f"{role}/Pty/Nm")
-    iban = compact_iban(_text(parties, f"{role}Acct/Id/IBAN"))
-    bic = _text(agents, f"{role}Agt/FinInstnId/BIC") or _text(agents, f"{role}Agt/FinInstnId/BICFI")
+    name = _get(tx, f"RltdPties/{role}/Nm") or _get(tx, f"RltdPties/{role}/Pty/Nm")
+    iban = compact_iban(_get(tx, f"RltdPties/{role}Acct/Id/IBAN"))
+    bic = _get(tx, f"RltdAgts/{role}Agt/FinInstnId/BIC") or _get(tx, f"RltdAgts/{role}Agt/FinInstnId/BICFI")
     return name, iban, bic
 
 
-def _is_return(entry: Element, tx: Element | None) -> bool:
+def _is_return(entry: Index, tx: Index | None) -> bool:
     for node in (tx, entry):
         if node is None:
             continue
-        if node.find("RtrInf") is not None:
+        if "RtrInf" in node:
             return True
-        sub_family = _text(node, "BkTxCd/Domn/Fmly/SubFmlyCd")
-        if sub_family in _RETURN_CODES:
+        if _get(node, "BkTxCd/Domn/Fmly/SubFmlyCd") in _RETURN_CODES:
             return True
-    return _text(entry, "RvslInd").lower() == "true"
+    return _get(entry, "RvslInd").lower() == "true"
 
 
-def _line(entry: Element, tx: Element | None, amount: Decimal, booking: date, value: date | None) -> StatementLine:
+_NO_DETAILS: Index = {}
+
+
+def _line(entry: Index, tx: Index | None, amount: Decimal, booking: date, value: date | None) -> StatementLine:
     outgoing = amount < 0
     # Money in comes from the debtor; money out goes to the creditor. A return of a
     # collection is money out whose counterparty is still the debtor of the collection.
     returned = _is_return(entry, tx)
     role = "Cdtr" if outgoing and not returned else "Dbtr"
+    details = tx if tx is not None else _NO_DETAILS
     name, iban, bic = _party(tx, role) if tx is not None else ("", "", "")
-    remittance: list[str] = []
-    structured = ""
-    if tx is not None:
-        for rmt in tx.findall("RmtInf"):
-            remittance.extend((u.text or "").strip() for u in rmt.findall("Ustrd"))
-            for ref in rmt.findall("Strd/CdtrRefInf/Ref"):
-                if ref.text and not structured:
-                    structured = ref.text.strip()
-    info = _text(entry, "AddtlNtryInf")
+    remittance = [(u.text or "").strip() for u in details.get("RmtInf/Ustrd", ())]
+    structured = next((ref.text.strip() for ref in details.get("RmtInf/Strd/CdtrRefInf/Ref", ()) if ref.text), "")
+    info = _get(entry, "AddtlNtryInf")
     if info and not remittance:
         remittance.append(info)
-    reason = _text(tx, "RtrInf/Rsn/Cd") or _text(tx, "RtrInf/Rsn/Prtry")
-    bank_ref = _text(tx, "Refs/AcctSvcrRef") or _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
-    end_to_end = _text(tx, "Refs/EndToEndId")
+    reason = _get(details, "RtrInf/Rsn/Cd") or _get(details, "RtrInf/Rsn/Prtry")
+    bank_ref = _get(details, "Refs/AcctSvcrRef") or _get(entry, "AcctSvcrRef") or _get(entry, "NtryRef")
+    end_to_end = _get(details, "Refs/EndToEndId")
     if end_to_end == "NOTPROVIDED":
         end_to_end = ""
     return StatementLine(
@@ -206,32 +264,34 @@ def _line(entry: Element, tx: Element | None, amount: Decimal, booking: date, va
     )
 
 
-def entry_lines(entry: Element, stmt_date: date | None) -> list[StatementLine]:
-    status = _text(entry, "Sts/Cd") or _text(entry, "Sts")
+def entry_lines(entry_el: Element, stmt_date: date | None) -> list[StatementLine]:
+    entry = _index(entry_el, stop="NtryDtls/TxDtls")
+    status = _get(entry, "Sts/Cd") or _get(entry, "Sts")
     if status and status != "BOOK":
         return []  # pending or informational entries are not part of the booked balance
-    amount = _signed(entry, _required(entry, "Amt"))
-    booking = _date(entry, "BookgDt") or stmt_date
+    amount = _indexed_signed(entry_el, entry)
+    booking = _indexed_date(entry, "BookgDt") or stmt_date
     if booking is None:
-        raise StatementFormatError("entry has no booking date", _path(entry))
-    value = _date(entry, "ValDt")
-    details = entry.findall("NtryDtls/TxDtls")
-    if len(details) <= 1:
-        return [_line(entry, details[0] if details else None, amount, booking, value)]
+        raise StatementFormatError("entry has no booking date", _path(entry_el))
+    value = _indexed_date(entry, "ValDt")
+    detail_els = entry.get("NtryDtls/TxDtls", [])
+    if len(detail_els) <= 1:
+        return [_line(entry, _index(detail_els[0]) if detail_els else None, amount, booking, value)]
+    details = [_index(tx) for tx in detail_els]
     # A batch booked as one entry: one line per transaction when they carry their amounts
     # and add up to the entry; otherwise the entry as one line with the first details.
     parts: list[Decimal] = []
     for tx in details:
-        amt = tx.find("AmtDtls/TxAmt/Amt")
+        amt = _first(tx, "AmtDtls/TxAmt/Amt")
         if amt is None:
-            amt = tx.find("Amt")
+            amt = _first(tx, "Amt")
         if amt is None:
             return [_line(entry, details[0], amount, booking, value)]
-        sign = -1 if (_text(tx, "CdtDbtInd") or ("DBIT" if amount < 0 else "CRDT")) == "DBIT" else 1
+        sign = -1 if (_get(tx, "CdtDbtInd") or ("DBIT" if amount < 0 else "CRDT")) == "DBIT" else 1
         parts.append(sign * _amount(amt))
     if sum(parts, Decimal(0)) != amount:
         raise StatementFormatError(
-            f"transaction details add up to {sum(parts, Decimal(0))}, the entry says {amount}", _path(entry)
+            f"transaction details add up to {sum(parts, Decimal(0))}, the entry says {amount}", _path(entry_el)
         )
     return [_line(entry, tx, part, booking, value) for tx, part in zip(details, parts, strict=True)]
 

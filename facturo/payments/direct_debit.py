@@ -61,6 +61,9 @@ def create_mandate(ctx: Context, data: Mapping[str, Any]) -> Mandate:
     except ValueError as exc:
         errors.append(FieldError("iban", str(exc)))
         iban = ""
+    bic = str(data.get("bic") or "").strip().upper()
+    if bic and not re.fullmatch(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?", bic):
+        errors.append(FieldError("bic", f"{bic!r} is not a BIC"))
     scheme = str(data.get("scheme") or MandateScheme.CORE)
     if scheme not in MandateScheme.values:
         errors.append(FieldError("scheme", "CORE or B2B"))
@@ -79,7 +82,7 @@ def create_mandate(ctx: Context, data: Mapping[str, Any]) -> Mandate:
         one_off=bool(data.get("one_off")),
         debtor_name=str(data.get("debtor_name") or customer.name)[:70],
         debtor_iban=iban,
-        debtor_bic=str(data.get("bic") or "").strip().upper(),
+        debtor_bic=bic,
     )
 
 
@@ -115,7 +118,10 @@ def amend_mandate(ctx: Context, mandate_id: int, data: Mapping[str, Any]) -> Man
         if iban != mandate.debtor_iban:
             mandate.original_iban = mandate.original_iban or mandate.debtor_iban
             mandate.debtor_iban = iban
-            mandate.debtor_bic = str(data.get("bic") or "").strip().upper()
+            bic = str(data.get("bic") or "").strip().upper()
+            if bic and not re.fullmatch(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?", bic):
+                raise ValidationFailed(FieldError("bic", f"{bic!r} is not a BIC"))
+            mandate.debtor_bic = bic
         mandate.save()
         return mandate
 
@@ -224,7 +230,8 @@ def create_collection(
         rows = []
         for invoice, mandate in chosen:
             attempt = attempts.get(invoice.pk, 0) + 1
-            e2e = f"DD-{invoice.number}" + (f"-R{attempt - 1}" if attempt > 1 else "")
+            # At most 35 characters (pain.008); a long number keeps its end, which tells it apart.
+            e2e = (f"DD-{invoice.number}" + (f"-R{attempt - 1}" if attempt > 1 else ""))[-35:]
             sequence = sequence_for(mandate)
             debits.append(
                 pain008.DirectDebit(

@@ -117,7 +117,7 @@ class Reconciliation(models.Model):
     customer = models.ForeignKey("parties.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     account = models.ForeignKey("ledger.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     difference = models.DecimalField(max_digits=18, decimal_places=2, default=0)
-    difference_kind = models.CharField(max_length=12, blank=True)
+    difference_kind = models.CharField(max_length=20, blank=True)
     automatic = models.BooleanField(default=False)
     score = models.PositiveSmallIntegerField(null=True, blank=True)
     evidence_json = models.TextField(default="[]", blank=True)

@@ -1,9 +1,7 @@
 """Writing new settlement columns of many invoices at once.
 
-`facturo.db.bulk.update` stages rows in a temporary table named after the model only, created
-once per session with the columns of its first use; a later update of other columns of the same
-model on that connection (issuing, then settling) would find the wrong table. This writes the
-settlement columns through a staging table of its own.
+The settlement columns go through a staging table of their own, which also carries the open
+amount each row was computed from (`facturo.db.bulk.update` stages only the new values).
 
 With `guarded=True` a row is only written while its open amount is still the one the caller
 computed from (`old_open`): the import reads open items without locking them and relies on this

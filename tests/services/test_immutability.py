@@ -35,6 +35,46 @@ def test_raw_update_of_an_issued_invoice_fails(issued, column, value):
     assert issued.number == "2026-000001"
 
 
+SETTLEMENT = {"amount_paid", "amount_credited", "amount_written_off", "amount_open", "settlement"}
+
+
+def _some_value(column: str):
+    from facturo.invoicing.models import Invoice
+
+    field = next(f for f in Invoice._meta.concrete_fields if f.column == column)
+    kind = field.get_internal_type()
+    if kind in ("DateField",):
+        return "2020-01-01"
+    if kind in ("DateTimeField",):
+        return "2020-01-01 00:00:00+00:00"
+    if kind in ("BooleanField",):
+        return True
+    if kind in ("JSONField",):
+        return "{}"
+    if kind.endswith("IntegerField") or kind in ("DecimalField", "ForeignKey", "AutoField", "BigAutoField"):
+        return 1
+    return "x"
+
+
+def test_every_column_but_the_settlement_is_guarded(issued):
+    """Every column of the table as it is now, so a column added later without reinstalling
+    the guard fails here. NULL where the column has a value: the guard fires before the
+    database checks NOT NULL and foreign keys."""
+    with connection.cursor() as cursor:
+        columns = [c.name for c in connection.introspection.get_table_description(cursor, "invoicing_invoice")]
+        cursor.execute(f"SELECT {', '.join(columns)} FROM invoicing_invoice WHERE id = %s", [issued.pk])
+        current = dict(zip(columns, cursor.fetchone(), strict=True))
+    guarded = [c for c in columns if c not in SETTLEMENT]
+    assert len(guarded) > 20
+    for column in guarded:
+        value = None if current[column] is not None else _some_value(column)
+        if column == "id":  # SQLite's rowid takes no NULL
+            value = issued.pk + 1_000_000
+        cast = "::jsonb" if connection.vendor == "postgresql" and value == "{}" else ""
+        with pytest.raises(DatabaseError, match="immutable"):
+            raw(f"UPDATE invoicing_invoice SET {column} = %s{cast} WHERE id = %s", [value, issued.pk])
+
+
 def test_settlement_columns_may_still_move(issued):
     raw("UPDATE invoicing_invoice SET amount_open = %s, settlement = %s WHERE id = %s", ["0.00", "paid", issued.pk])
     issued.refresh_from_db()
