@@ -10,7 +10,8 @@ import pytest
 from lxml import etree
 
 # Wherever FACTURO_EINVOICE_REFERENCE points, else ../shared/einvoice beside the checkout.
-SHARED = Path(os.environ.get("FACTURO_EINVOICE_REFERENCE") or Path(__file__).resolve().parents[2] / "shared" / "einvoice")
+BESIDE_CHECKOUT = Path(__file__).resolve().parents[2] / "shared" / "einvoice"
+SHARED = Path(os.environ.get("FACTURO_EINVOICE_REFERENCE") or BESIDE_CHECKOUT)
 UBL_XSD = SHARED / "ubl-2.1-xsd" / "xsd" / "maindoc"
 KSEF_XSD = SHARED / "ksef-fa3" / "faktury" / "schemy" / "FA" / "schemat_FA(3)_v1-0E.xsd"
 
