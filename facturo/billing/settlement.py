@@ -106,6 +106,10 @@ def settle(
                 ],
                 source_kind="settlement",
             )
+            # The settlement is billed on the contract's payment terms and delivery channel.
+            Charge.objects.filter(pk__in=[c.pk for c in batch.created]).update(
+                payment_terms_days=contract.payment_terms_days, delivery_channel=contract.delivery_channel
+            )
             drafted = invoicing.draft_from_charges(ctx, charge_ids=[c.pk for c in batch.created])
             if ctx.administration.requires_approval:
                 invoicing.approve(ctx, list(drafted.invoice_ids))

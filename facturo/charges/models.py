@@ -36,6 +36,12 @@ class Charge(models.Model):
         "parties.Site", null=True, blank=True, db_index=False, on_delete=models.PROTECT, related_name="+"
     )
     contract_reference = models.CharField(max_length=60, blank=True)
+    payment_terms_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The source's payment terms (days after the invoice date); empty = customer's"
+    )
+    delivery_channel = models.CharField(
+        max_length=10, blank=True, help_text="The source's delivery channel; empty = the customer's"
+    )
     source_kind = models.CharField(max_length=30)
     source_id = models.CharField(max_length=60)
     unique_key = models.CharField(max_length=200)

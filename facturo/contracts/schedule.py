@@ -62,6 +62,8 @@ class ContractRow:
     start_date: date
     last_day: date | None
     grouping: str
+    payment_terms_days: int | None = None
+    delivery_channel: str = ""
     suspensions: list[Period] = field(default_factory=list)
     lines: list[LineRow] = field(default_factory=list)
 
@@ -110,6 +112,8 @@ def load_contracts(administration_id: int, condition: Q | None = None) -> list[C
         "termination_date",
         "auto_renew",
         "grouping",
+        "payment_terms_days",
+        "delivery_channel",
     )
     contracts: dict[int, ContractRow] = {}
     for r in rows:
@@ -127,6 +131,8 @@ def load_contracts(administration_id: int, condition: Q | None = None) -> list[C
             r.start_date,
             min(ends) if ends else None,
             r.grouping,
+            r.payment_terms_days,
+            r.delivery_channel,
         )
     if not contracts:
         return []

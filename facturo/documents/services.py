@@ -574,12 +574,13 @@ def _event(sending_id: int, kind: str, message: str = "", actor: Any = None) -> 
 
 def plan(invoice: Invoice) -> list[tuple[str, str]]:
     """The channels an issued invoice goes out through, with the recipient of each: the
-    customer's channel (PEPPOL only with an endpoint, else e-mail with an address, else print),
+    invoice's own channel (its contract's override, set at drafting) or else the customer's
+    (PEPPOL only with an endpoint, else e-mail with an address, else print),
     plus KSeF where the e-invoice module says FA(3) applies (a Polish administration)."""
     customer = invoice.customer
     formats = einvoice.formats_for(invoice) if einvoice.available() else []
     planned: list[tuple[str, str]] = []
-    preference = customer.delivery_channel
+    preference = invoice.delivery_channel or customer.delivery_channel
     if preference == "peppol":
         planned.append((Channel.PEPPOL, _peppol_recipient(invoice)))
     elif preference == "email" and _mail_recipients(customer):

@@ -137,6 +137,8 @@ CHARGE_FIELDS = (
     "period_end",
     "site_id",
     "contract_reference",
+    "payment_terms_days",
+    "delivery_channel",
 )
 
 
@@ -200,6 +202,8 @@ def build_drafts(
             grouping_key=key[:200],
             created_by_id=created_by,
             contract_reference="",
+            payment_terms_days=None,
+            delivery_channel="",
             site_id=None,
             period_start=None,
             period_end=None,
@@ -207,6 +211,7 @@ def build_drafts(
         contracts = {c.contract_reference for c in charges}
         if len(contracts) == 1:
             invoice.contract_reference = contracts.pop()
+        invoice.payment_terms_days, invoice.delivery_channel = source_overrides(charges)
         sites = {c.site_id for c in charges}
         if len(sites) == 1:
             invoice.site_id = sites.pop()
@@ -246,6 +251,17 @@ def build_drafts(
     bulk.insert(InvoiceLine, [line for d in drafts for line in d.lines])
     bulk.insert(InvoiceVatLine, [v for d in drafts for v in d.vat_lines])
     return drafts
+
+
+def source_overrides(charges: Sequence[Any]) -> tuple[int | None, str]:
+    """The payment terms and delivery channel an invoice takes from its charges' sources
+    (contracts): each applies only when every charge on the invoice carries the same value.
+    Where the charges disagree (contracts with different terms on one collective invoice, or
+    contract charges beside charges without an override) the invoice falls back to the
+    customer's own terms or channel: the one agreement that covers all its lines."""
+    terms = {c.payment_terms_days for c in charges}
+    channels = {c.delivery_channel for c in charges}
+    return (terms.pop() if len(terms) == 1 else None), (channels.pop() if len(channels) == 1 else "")
 
 
 def apply_totals(

@@ -165,6 +165,7 @@ INVOICE_FIELDS = (
     "buyer_reference",
     "order_reference",
     "contract_reference",
+    "payment_terms_days",
     "line_total",
     "allowance_total",
     "charge_total",
@@ -194,6 +195,14 @@ LINE_FIELDS = (
 )
 ALLOWANCE_FIELDS = ("invoice_id", "is_charge", "amount", "reason", "vat_category", "vat_rate", "revenue_account_id")
 VAT_FIELDS = ("invoice_id", "category", "rate", "taxable_amount", "tax_amount")
+
+
+def invoice_terms(invoice: Any) -> PaymentTerms:
+    """The invoice's own terms (a contract's override, counted from the invoice date) when
+    drafting gave it one, else the customer's terms and basis."""
+    if invoice.payment_terms_days is not None:
+        return PaymentTerms(invoice.payment_terms_days, TermsBasis.INVOICE_DATE)
+    return PaymentTerms(invoice.customer__payment_terms_days, TermsBasis(invoice.customer__payment_terms_basis))
 
 
 def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, result: IssueResult) -> None:
@@ -233,9 +242,7 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
         seller = seller_snapshot(admin)
         for invoice in ready:
             invoice.seller_snapshot = seller
-            terms = PaymentTerms(
-                invoice.customer__payment_terms_days, TermsBasis(invoice.customer__payment_terms_basis)
-            )
+            terms = invoice_terms(invoice)
             invoice.issue_date = on
             invoice.due_date = due_date(on, terms)
             invoice.buyer_snapshot = {f: getattr(invoice, f"customer__{f}") for f in BUYER_FIELDS}

@@ -56,6 +56,14 @@ class Invoice(models.Model):
     buyer_reference = models.CharField(max_length=100, blank=True)
     order_reference = models.CharField(max_length=100, blank=True)
     contract_reference = models.CharField(max_length=60, blank=True)
+    payment_terms_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Payment terms of the invoice's contract(s), days after the invoice date; empty = customer's",
+    )
+    delivery_channel = models.CharField(
+        max_length=10, blank=True, help_text="Delivery channel of the invoice's contract(s); empty = customer's"
+    )
     site = models.ForeignKey(
         "parties.Site", null=True, blank=True, db_index=False, on_delete=models.PROTECT, related_name="+"
     )

@@ -138,6 +138,8 @@ class ContractOut(Schema):
     termination_reason: str
     version: int
     grouping: str
+    payment_terms_days: int | None = Field(None, description="Days after the invoice date; null = customer's")
+    delivery_channel: str = Field("", description="Empty = the customer's channel")
     lines: list[LineOut]
     annexes: list[AnnexOut]
     sites: list[str]
@@ -226,6 +228,8 @@ def _contract(ctx: Any, contract: Contract) -> dict[str, Any]:
         "termination_reason": contract.termination_reason,
         "version": contract.version,
         "grouping": contract.grouping,
+        "payment_terms_days": contract.payment_terms_days,
+        "delivery_channel": contract.delivery_channel,
         "lines": [
             {
                 "position": view.line.position,

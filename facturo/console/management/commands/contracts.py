@@ -60,6 +60,9 @@ class Command(ServiceCommand):
             contract = contracts.find_contract(ctx, self._one(rest, "NUMBER"))
             self.stdout.write(f"{contract.number} {contract.type.name} for {contract.customer}")
             self.stdout.write(f"  {contract.start_date}..{contract.last_day or ''}, version {contract.version}")
+            terms = f"{contract.payment_terms_days} days" if contract.payment_terms_days is not None else "customer's"
+            channel = contract.delivery_channel or "customer's"
+            self.stdout.write(f"  payment terms: {terms}, delivery: {channel}")
             for view in contracts.contract_lines(ctx, contract):
                 line = view.line
                 self.stdout.write(f"  line {line.position}: {line.description} ({line.frequency}, {line.timing})")
