@@ -3,6 +3,7 @@ the due date counts the contract's days from the issue date and the outbox sends
 through the contract's channel, while the customer's own terms stay 30 days by e-mail."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -10,6 +11,7 @@ from django.db import DatabaseError, transaction
 from hypothesis import given
 from hypothesis import strategies as st
 
+from facturo.billing.settlement import settle
 from facturo.contracts import services as contracts
 from facturo.documents import services as documents
 from facturo.documents.models import SendingState
@@ -128,6 +130,19 @@ def test_zero_days_is_an_override_not_the_customers_terms(ctx, customers):
     run(ctx, RUN_DATE)
     [invoice] = issued_for(ctx, customers[0])
     assert invoice.due_date == RUN_DATE
+
+
+def test_advance_settlement_invoice_follows_the_contract(ctx, customers):
+    data = monthly(customers[0], number="A-1", type="advance", start_date="2026-01-01")
+    data.update(payment_terms_days=10, delivery_channel="print")
+    data["lines"] = [{"description": "Service charge advance", "unit_price": "100.00", "vat_category": "S"}]
+    contract = contracts.create_contract(ctx, data)
+    run(ctx, date(2026, 3, 1))
+    result = settle(
+        ctx, contract.pk, date(2026, 1, 1), date(2026, 3, 31), Decimal("345.50"), issue_date=date(2026, 4, 2)
+    )
+    invoice = Invoice.objects.get(number=result.documents[0])
+    assert (invoice.due_date, invoice.delivery_channel) == (date(2026, 4, 12), "print")
 
 
 def charge(days, channel):
