@@ -270,6 +270,9 @@ def create_credit_note(ctx: Context, invoice_id: int, data: Mapping[str, Any]) -
             buyer_reference=original.buyer_reference,
             order_reference=original.order_reference,
             contract_reference=original.contract_reference,
+            # It goes out the way the invoice it corrects went, on the same terms.
+            payment_terms_days=original.payment_terms_days,
+            delivery_channel=original.delivery_channel,
             period_start=original.period_start,
             period_end=original.period_end,
             note=reason,

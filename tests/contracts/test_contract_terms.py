@@ -15,6 +15,7 @@ from facturo.billing.settlement import settle
 from facturo.contracts import services as contracts
 from facturo.documents import services as documents
 from facturo.documents.models import SendingState
+from facturo.invoicing import services as invoicing
 from facturo.invoicing.drafting import source_overrides
 from facturo.invoicing.models import Invoice
 
@@ -73,6 +74,19 @@ def test_an_issued_invoice_keeps_its_terms_whatever_the_contract_says_later(ctx,
     for column, value in (("payment_terms_days", 60), ("delivery_channel", "email")):
         with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
             Invoice.objects.filter(pk=invoice.pk).update(**{column: value})
+
+
+def test_a_credit_note_goes_out_the_way_its_invoice_went(ctx, customers):
+    contracts.create_contract(
+        ctx, monthly(customers[0], start_date="2026-11-01", payment_terms_days=14, delivery_channel="print")
+    )
+    run(ctx, RUN_DATE)
+    [invoice] = issued_for(ctx, customers[0])
+    credit = invoicing.create_credit_note(ctx, invoice.pk, {"reason": "wrong price", "full": True})
+    invoicing.issue_invoices(ctx, [credit.pk], issue_date=date(2026, 11, 3))
+    credit.refresh_from_db()
+    assert (credit.state, credit.payment_terms_days, credit.delivery_channel) == ("issued", 14, "print")
+    assert documents.plan(credit)[0][0] == "print"
 
 
 def test_collective_invoice_takes_the_contracts_terms_only_when_they_agree(ctx, customers):
