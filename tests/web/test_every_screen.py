@@ -187,3 +187,86 @@ def test_the_auditor_cannot_open_forms_that_change_things(crawls):
     forms = [url for url in admin_visited if url.rstrip("/").endswith(("/new", "/edit", "/import"))]
     assert forms
     assert all(auditor_visited.get(url, 403) in FORBIDDEN | {200} for url in forms)
+
+
+# -- the screens in each UI language ---------------------------------------------------------
+
+SAME_WORD = {("nl", "Dashboard"), ("nl", "Bank"), ("pl", "Bank"), ("fr", "Sites")}
+
+
+def _title(body: str) -> str:
+    found = re.search(r"<title>(.*?)</title>", body, re.S)
+    return found.group(1).split("·")[0].strip() if found else ""
+
+
+def _nav(body: str) -> list[str]:
+    found = re.search(r'<nav class="mainnav">(.*?)</nav>', body, re.S)
+    return [label.strip() for label in re.findall(r">([^<]+)</a>", found.group(1))] if found else []
+
+
+@pytest.fixture(scope="module")
+def in_languages(crawls, django_db_blocker):
+    """{language: {url: body}} for one page of each shape the admin reached in demo-nl."""
+    visited, _ = crawls[("admin", "demo-nl")]
+    sample: dict[str, str] = {}
+    for url, status in visited.items():
+        if status == 200:
+            sample.setdefault(shape(url), url)
+    bodies: dict[str, dict[str, str]] = {}
+    with django_db_blocker.unblock():
+        client = Client()
+        client.force_login(get_user_model().objects.get(username="admin"))
+        client.post("/switch/", {"administration": Administration.objects.get(code="demo-nl").pk})
+        for language in ("en", "nl", "fr", "pl"):
+            client.cookies["django_language"] = language
+            bodies[language] = {}
+            for url in sample.values():
+                response = client.get(url)
+                if response.get("Content-Type", "").startswith("text/html"):
+                    bodies[language][url] = response.content.decode()
+    return bodies
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "pl"])
+def test_navigation_is_translated(in_languages, language):
+    english, translated = _nav(in_languages["en"]["/"]), _nav(in_languages[language]["/"])
+    assert len(english) == len(translated) >= 10
+    untranslated = [e for e, t in zip(english, translated, strict=True) if e == t and (language, e) not in SAME_WORD]
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "pl"])
+def test_screen_titles_are_translated(in_languages, language):
+    """Titles of list and form pages (those not named after an object) are translated."""
+    untranslated = []
+    for url, body in in_languages["en"].items():
+        if re.search(r"\d", url.partition("?")[0]) or url not in in_languages[language]:
+            continue
+        english, translated = _title(body), _title(in_languages[language][url])
+        if english and english == translated and (language, english) not in SAME_WORD:
+            untranslated.append(f"{url}: {english}")
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "pl"])
+def test_states_on_the_new_screens_are_translated(in_languages, language):
+    """A billing run's, a sending's, a statement line's and a mandate's state speak the language."""
+    from facturo.billing.models import RunState
+    from facturo.documents.models import SendingState
+    from facturo.payments.models import LineState, MandateStatus
+
+    def pages(prefix: str) -> list[str]:
+        return [url for url in in_languages[language] if re.fullmatch(prefix, url)]
+
+    checks = [(r"/billing/\d+/", RunState), (r"/outbox/\d+/", SendingState), (r"/bank/lines/\d+/", LineState),
+              (r"/bank/", MandateStatus)]
+    for pattern, states in checks:
+        urls = pages(pattern)
+        assert urls, pattern
+        for url in urls:
+            body = in_languages[language][url]
+            with translation.override("en"):
+                english = {state: str(state.label) for state in states}
+            with translation.override(language):
+                shown = [state for state in states if str(state.label) != english[state] and str(state.label) in body]
+            assert shown, f"{url}: no {states.__name__} label translated to {language}"
