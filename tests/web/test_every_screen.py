@@ -285,3 +285,9 @@ def test_contract_and_customer_forms_speak_the_language(in_languages, language):
         assert f">{english}<" not in contract_form, english
     assert "Buyer reference on every invoice" not in customer_form
     assert ">Quarterly<" in in_languages["en"]["/contracts/new/"]
+
+
+@pytest.mark.parametrize(("language", "expected"), [("nl", "Creditnota · Frans"), ("fr", "Facture · Polonais")])
+def test_mail_texts_are_headed_by_document_and_language_names(in_languages, language, expected):
+    body = in_languages[language]["/documents/settings/"]
+    assert expected in body and "credit_note · " not in body
