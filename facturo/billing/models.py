@@ -2,16 +2,17 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from facturo.administrations.models import Administration
 
 
 class RunState(models.TextChoices):
-    PREVIEW = "preview", "Preview"
-    APPROVED = "approved", "Approved"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    CANCELLED = "cancelled", "Cancelled"
+    PREVIEW = "preview", _("Preview")
+    APPROVED = "approved", _("Approved")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class BillingRun(models.Model):

@@ -9,45 +9,46 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from facturo.administrations.models import Administration
 from facturo.catalog.models import VAT_CATEGORY_CHOICES, RateKind
 
 
 class ProrationRule(models.TextChoices):
-    DAY = "day", "By day (actual days in the period)"
-    MONTH = "month", "By month"
-    NONE = "none", "None (whole periods)"
+    DAY = "day", _("By day (actual days in the period)")
+    MONTH = "month", _("By month")
+    NONE = "none", _("None (whole periods)")
 
 
 class Frequency(models.TextChoices):
-    MONTHLY = "monthly", "Monthly"
-    QUARTERLY = "quarterly", "Quarterly"
-    HALF_YEARLY = "half_yearly", "Half-yearly"
-    YEARLY = "yearly", "Yearly"
-    EVERY_N_MONTHS = "every_n_months", "Every N months"
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    HALF_YEARLY = "half_yearly", _("Half-yearly")
+    YEARLY = "yearly", _("Yearly")
+    EVERY_N_MONTHS = "every_n_months", _("Every N months")
 
 
 class Timing(models.TextChoices):
-    ADVANCE = "advance", "In advance"
-    ARREARS = "arrears", "In arrears"
+    ADVANCE = "advance", _("In advance")
+    ARREARS = "arrears", _("In arrears")
 
 
 class Alignment(models.TextChoices):
-    CALENDAR = "calendar", "Calendar periods"
-    ANNIVERSARY = "anniversary", "Contract anniversary"
+    CALENDAR = "calendar", _("Calendar periods")
+    ANNIVERSARY = "anniversary", _("Contract anniversary")
 
 
 class GroupingPreference(models.TextChoices):
-    OWN = "own", "Own invoice per contract"
-    CUSTOMER = "customer", "Collective per customer"
-    SITE = "site", "Per site"
+    OWN = "own", _("Own invoice per contract")
+    CUSTOMER = "customer", _("Collective per customer")
+    SITE = "site", _("Per site")
 
 
 class IndexationMethod(models.TextChoices):
-    NONE = "", "No indexation"
-    PERCENTAGE = "percentage", "Fixed percentage"
-    INDEX = "index", "Index table"
+    NONE = "", _("No indexation")
+    PERCENTAGE = "percentage", _("Fixed percentage")
+    INDEX = "index", _("Index table")
 
 
 class ContractType(models.Model):

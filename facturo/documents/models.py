@@ -6,6 +6,7 @@ most one active sending per invoice and channel."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from facturo.administrations.models import Administration, DocumentKind
 
@@ -90,13 +91,13 @@ class Channel(models.TextChoices):
 
 
 class SendingState(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    BOUNCED = "bounced", "Bounced"
-    REJECTED = "rejected", "Rejected (e-invoice not valid)"
-    CANCELLED = "cancelled", "Cancelled"
+    SCHEDULED = "scheduled", _("Scheduled")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    BOUNCED = "bounced", _("Bounced")
+    REJECTED = "rejected", _("Rejected (e-invoice not valid)")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 ACTIVE_STATES = (SendingState.SCHEDULED, SendingState.SENDING)

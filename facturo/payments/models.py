@@ -5,6 +5,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from facturo.administrations.models import Administration
 
@@ -62,8 +64,8 @@ class BankStatement(models.Model):
 
 
 class LineState(models.TextChoices):
-    UNMATCHED = "unmatched", "Unmatched"
-    MATCHED = "matched", "Matched"
+    UNMATCHED = "unmatched", _("Unmatched")
+    MATCHED = "matched", _("Matched")
 
 
 class StatementLine(models.Model):
@@ -217,10 +219,10 @@ class MandateScheme(models.TextChoices):
 
 
 class MandateStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    REVOKED = "revoked", "Revoked"
-    BLOCKED = "blocked", "Blocked after a return"
-    USED = "used", "Used (one-off or final)"
+    ACTIVE = "active", pgettext_lazy("mandate", "Active")
+    REVOKED = "revoked", _("Revoked")
+    BLOCKED = "blocked", _("Blocked after a return")
+    USED = "used", _("Used (one-off or final)")
 
 
 class Mandate(models.Model):

@@ -272,7 +272,8 @@ def _settings_page(request: HttpRequest, ctx: Context, errors: dict[str, list[st
     for kind in DocumentKind.values:
         for language in LANGUAGES:
             subject, body = services.mail_texts(ctx.administration.pk, kind, language)
-            texts.append({"kind": kind, "language": language, "subject": subject, "body": body})
+            texts.append({"kind": kind, "kind_label": DocumentKind(kind).label, "language": language,
+                          "subject": subject, "body": body})
     return render(request, "web/documents/settings.html", {
         "settings": settings, "errors": errors or {}, "securities": SmtpSecurity.choices, "texts": texts,
         "placeholders": PLACEHOLDERS, "form_token": new_token(),
