@@ -115,6 +115,25 @@ def invoices(
     return query.order_by(*INVOICE_SORTS.get(sort, INVOICE_SORTS["-id"]))
 
 
+def invoices_for_contract(
+    ctx: Context, reference: str, *, limit: int = 50
+) -> tuple[list[Invoice], list[tuple[int, str, str]]]:
+    """The newest invoices that bill a contract reference, and the (invoice id, source kind,
+    source id) of the charges behind their lines for that contract."""
+    ctx.require(Action.VIEW)
+    found = list(
+        Invoice.objects.filter(administration=ctx.administration)
+        .filter(Q(contract_reference=reference) | Q(lines__contract_reference=reference))
+        .distinct()
+        .order_by("-id")[:limit]
+    )
+    sources = list(
+        InvoiceLine.objects.filter(invoice__in=found, contract_reference=reference, charge__isnull=False)
+        .values_list("invoice_id", "charge__source_kind", "charge__source_id")
+    )
+    return found, sources
+
+
 def _draft(ctx: Context, invoice_id: int) -> Invoice:
     invoice = get_invoice(ctx, invoice_id, for_update=True)
     if invoice.state == InvoiceState.ISSUED:

@@ -4,7 +4,6 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from facturo.contracts.charging import version_of
 from facturo.contracts.models import ContractType, Frequency, GroupingPreference, Timing
 from facturo.core.errors import FieldError
 from facturo.errors import ValidationFailed
-from facturo.invoicing.models import Invoice, InvoiceLine
+from facturo.invoicing import services as invoicing
 
 from .base import error_map, form_data, once, other_errors, paginate, web_view
 
@@ -117,23 +116,13 @@ def contract_create(request: HttpRequest, ctx: Context) -> HttpResponse:
 def contract_detail(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse:
     contract = contracts.get_contract(ctx, pk)
     lines = contracts.contract_lines(ctx, contract)
-    invoices = (
-        Invoice.objects.filter(administration=ctx.administration)
-        .filter(Q(contract_reference=contract.number) | Q(lines__contract_reference=contract.number))
-        .distinct()
-        .order_by("-id")[:50]
-    )
+    invoices, sources = invoicing.invoices_for_contract(ctx, contract.number)
     # Each invoice line knows the contract version it was billed at (through its charge).
     versions: dict[int, set[int]] = {}
-    for line in (
-        InvoiceLine.objects.filter(invoice__in=list(invoices), contract_reference=contract.number)
-        .select_related("charge")
-        .only("invoice_id", "charge__source_id", "charge__source_kind")
-    ):
-        if line.charge is not None and line.charge.source_kind == "contract":
-            version = version_of(line.charge.source_id)
-            if version is not None:
-                versions.setdefault(line.invoice_id, set()).add(version)
+    for invoice_id, kind, source_id in sources:
+        version = version_of(source_id) if kind == "contract" else None
+        if version is not None:
+            versions.setdefault(invoice_id, set()).add(version)
     billed = billing.periods_of([contract.pk]).get(contract.pk, [])
     positions = {view.line.pk: view.line.position for view in lines}
     return render(
