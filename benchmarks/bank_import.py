@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench_setup import bench_administration, start_django  # noqa: E402
 
 
 def main() -> None:
@@ -27,20 +28,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print where the import spends its time")
     parser.add_argument("--sql", action="store_true", help="print the slowest SQL statements of the import")
     args = parser.parse_args()
-    if not os.environ.get("FACTURO_DATABASE_URL"):
-        path = Path("var") / f"bench-bank-{os.getpid()}.sqlite3"
-        path.parent.mkdir(exist_ok=True)
-        os.environ["FACTURO_DATABASE_URL"] = f"sqlite:///{path.resolve()}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "facturo.settings")
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
+    start_django("bench-bank")
     from django.db import connection
 
-    from facturo.administrations.access import context_for
-    from facturo.administrations.services import create_administration
     from facturo.catalog.services import create_item
     from facturo.charges.services import create_charges
     from facturo.formats import camt053
@@ -51,12 +41,9 @@ def main() -> None:
     from facturo.parties.models import Customer
     from facturo.payments.services import create_bank_account, import_statement
 
-    call_command("migrate", verbosity=0)
     n = args.lines
-    stamp = f"p{int(time.time())}"[-10:]
-    user = get_user_model().objects.create_user(f"bench-{stamp}", password="bench-password")
-    admin = create_administration(user, {"code": stamp, "name": f"Bank benchmark {stamp}", "country": "NL"})
-    ctx = context_for(user, admin)
+    ctx = bench_administration("p", "Bank benchmark {code}", {"country": "NL"})
+    admin = ctx.administration
     create_item(ctx, {"code": "SRV", "names": {"en": "Service hour"}, "unit": "HUR", "default_price": "65.00"})
     bank = create_bank_account(ctx, {"iban": "NL69INGB0123456789", "name": "Benchmark bank"})
     print(f"database: {connection.vendor}, lines: {n} (setup of {n} issued invoices follows, not timed)", flush=True)

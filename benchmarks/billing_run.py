@@ -12,7 +12,6 @@ Prints the phases, the peak memory, and last the end-to-end figure as `<number> 
 
 import argparse
 import multiprocessing
-import os
 import random
 import resource
 import sys
@@ -23,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench_setup import bench_administration, start_django  # noqa: E402
 
 RUN_DATE = date(2026, 11, 1)
 
@@ -39,33 +39,17 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    if not os.environ.get("FACTURO_DATABASE_URL"):
-        path = Path("var") / f"bench-billing-{os.getpid()}.sqlite3"
-        path.parent.mkdir(exist_ok=True)
-        os.environ["FACTURO_DATABASE_URL"] = f"sqlite:///{path.resolve()}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "facturo.settings")
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
+    start_django("bench-billing")
     from django.db import connection
 
-    from facturo.administrations.access import context_for
-    from facturo.administrations.services import create_administration
     from facturo.billing import services as billing
     from facturo.catalog.services import create_item
     from facturo.contracts.services import ensure_default_types
     from facturo.invoicing.models import Invoice
 
-    call_command("migrate", verbosity=0)
     n = args.contracts
-    stamp = f"r{int(time.time())}"[-10:]
-    user = get_user_model().objects.create_user(f"bench-{stamp}", password="bench-password")
-    admin = create_administration(
-        user, {"code": stamp, "name": f"Billing benchmark {stamp}", "country": "NL", "iban": "NL91ABNA0417164300"}
-    )
-    ctx = context_for(user, admin)
+    ctx = bench_administration("r", "Billing benchmark {code}", {"country": "NL", "iban": "NL91ABNA0417164300"})
+    admin = ctx.administration
     ensure_default_types(ctx)
     create_item(ctx, {"code": "MON", "names": {"en": "Monitoring"}, "unit": "MON", "default_price": "40.00"})
     print(f"database: {connection.vendor}, contracts: {n}", flush=True)

@@ -24,13 +24,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench_setup import bench_administration, start_django  # noqa: E402
 
 
 def setup(n: int):  # type: ignore[no-untyped-def]
-    from django.contrib.auth import get_user_model
-
-    from facturo.administrations.access import context_for
-    from facturo.administrations.services import create_administration
     from facturo.catalog.services import create_item
     from facturo.charges.services import create_charges
     from facturo.console.demo import nl_vat_number
@@ -40,15 +37,14 @@ def setup(n: int):  # type: ignore[no-untyped-def]
     from facturo.invoicing.models import Invoice
     from facturo.parties.models import Customer
 
-    stamp = f"d{int(time.time())}"[-10:]
-    user = get_user_model().objects.create_user(f"bench-{stamp}", password="bench-password")
-    admin = create_administration(
-        user,
-        {"code": stamp, "name": f"Benchmark {stamp} B.V.", "country": "NL", "street": "Industrieweg 12",
-         "postal_code": "3542 AD", "city": "Utrecht", "vat_number": "NL123456782B01",
-         "registration_number": "30123456", "iban": "NL91ABNA0417164300", "bic": "ABNANL2A", "locale": "nl"},
+    ctx = bench_administration(
+        "d",
+        "Benchmark {code} B.V.",
+        {"country": "NL", "street": "Industrieweg 12", "postal_code": "3542 AD", "city": "Utrecht",
+         "vat_number": "NL123456782B01", "registration_number": "30123456", "iban": "NL91ABNA0417164300",
+         "bic": "ABNANL2A", "locale": "nl"},
     )
-    ctx = context_for(user, admin)
+    admin = ctx.administration
     create_item(ctx, {"code": "SRV", "names": {"nl": "Onderhoud", "en": "Service hour"}, "unit": "HUR",
                       "default_price": "65.00"})
     create_item(ctx, {"code": "MAT", "names": {"nl": "Materiaal", "en": "Materials"}, "unit": "C62",
@@ -86,19 +82,10 @@ def run() -> None:
     parser.add_argument("--workers", type=int, default=2, help="processes rendering in parallel (default 2)")
     args = parser.parse_args()
 
-    if not os.environ.get("FACTURO_DATABASE_URL"):
-        path = Path("var") / f"bench-docs-{os.getpid()}.sqlite3"
-        path.parent.mkdir(exist_ok=True)
-        os.environ["FACTURO_DATABASE_URL"] = f"sqlite:///{path.resolve()}"
     os.environ.setdefault("FACTURO_FILES_DIR", str(Path("var").resolve() / "bench-files"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "facturo.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    start_django("bench-docs")
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     n = args.invoices
     print(f"database: {connection.vendor}, invoices: {n}, workers: {args.workers}", flush=True)
     started = time.perf_counter()

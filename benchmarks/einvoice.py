@@ -10,13 +10,13 @@ Uses FACTURO_DATABASE_URL when set, else a fresh SQLite file under var/. Prints:
 """
 
 import argparse
-import os
 import random
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench_setup import bench_administration, start_django  # noqa: E402
 
 
 def main() -> None:
@@ -25,20 +25,9 @@ def main() -> None:
     parser.add_argument("--page", type=int, default=500, help="invoices fetched per query page")
     args = parser.parse_args()
 
-    if not os.environ.get("FACTURO_DATABASE_URL"):
-        path = Path("var") / f"bench-einvoice-{os.getpid()}.sqlite3"
-        path.parent.mkdir(exist_ok=True)
-        os.environ["FACTURO_DATABASE_URL"] = f"sqlite:///{path.resolve()}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "facturo.settings")
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
+    start_django("bench-einvoice")
     from django.db import connection
 
-    from facturo.administrations.access import context_for
-    from facturo.administrations.services import create_administration
     from facturo.catalog.services import create_item
     from facturo.charges.services import create_charges
     from facturo.einvoicing import services
@@ -50,17 +39,14 @@ def main() -> None:
     from facturo.invoicing.models import Invoice
     from facturo.parties.models import Customer
 
-    call_command("migrate", verbosity=0)
     n = args.invoices
     rng = random.Random(7)
-    stamp = f"e{int(time.time())}"[-10:]
-    user = get_user_model().objects.create_user(f"bench-{stamp}", password="bench-password")
-    admin = create_administration(user, {
-        "code": stamp, "name": f"Benchmark {stamp} B.V.", "country": "NL", "street": "Industrieweg 12",
+    ctx = bench_administration("e", "Benchmark {code} B.V.", {
+        "country": "NL", "street": "Industrieweg 12",
         "postal_code": "3542 AD", "city": "Utrecht", "vat_number": "NL123456782B01", "registration_number": "30123456",
         "iban": "NL91ABNA0417164300", "bic": "ABNANL2A",
-    })  # fmt: skip
-    ctx = context_for(user, admin)
+    })
+    admin = ctx.administration
     create_item(ctx, {"code": "SRV", "names": {"en": "Service hour"}, "unit": "HUR", "default_price": "65.00"})
     create_item(ctx, {"code": "MAT", "names": {"en": "Materials"}, "unit": "C62", "default_price": "12.35",
                       "vat_kind": "reduced"})

@@ -10,13 +10,13 @@ last being drafting + issuing end to end, and the process's peak memory.
 
 import argparse
 import multiprocessing
-import os
 import resource
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench_setup import bench_administration, start_django  # noqa: E402
 
 
 def main() -> None:
@@ -32,20 +32,9 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    if not os.environ.get("FACTURO_DATABASE_URL"):
-        path = Path("var") / f"bench-{os.getpid()}.sqlite3"
-        path.parent.mkdir(exist_ok=True)
-        os.environ["FACTURO_DATABASE_URL"] = f"sqlite:///{path.resolve()}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "facturo.settings")
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
+    start_django("bench")
     from django.db import connection
 
-    from facturo.administrations.access import context_for
-    from facturo.administrations.services import create_administration
     from facturo.catalog.services import create_item
     from facturo.charges.services import create_charges
     from facturo.invoicing.drafting import draft_from_charges
@@ -53,14 +42,9 @@ def main() -> None:
     from facturo.invoicing.models import Invoice
     from facturo.parties.models import Customer
 
-    call_command("migrate", verbosity=0)
     n = args.invoices
-    stamp = f"b{int(time.time())}"[-10:]
-    user = get_user_model().objects.create_user(f"bench-{stamp}", password="bench-password")
-    admin = create_administration(
-        user, {"code": stamp, "name": f"Benchmark {stamp}", "country": "NL", "iban": "NL91ABNA0417164300"}
-    )
-    ctx = context_for(user, admin)
+    ctx = bench_administration("b", "Benchmark {code}", {"country": "NL", "iban": "NL91ABNA0417164300"})
+    admin = ctx.administration
     create_item(ctx, {"code": "SRV", "names": {"en": "Service hour"}, "unit": "HUR", "default_price": "65.00"})
     create_item(
         ctx,
