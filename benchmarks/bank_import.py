@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench_setup import bench_administration, start_django  # noqa: E402
+from bench_setup import backend_pid, bench_administration, cpu_seconds, start_django  # noqa: E402
 
 
 def main() -> None:
@@ -126,7 +126,7 @@ def main() -> None:
 
         profiler = cProfile.Profile()
         profiler.enable()
-    backend = _backend_pid(connection)
+    backend = backend_pid(connection)
     timings: dict[str, list[float]] = {}
 
     def timed(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
@@ -139,11 +139,11 @@ def main() -> None:
     wrapper = connection.execute_wrapper(timed) if args.sql else None
     if wrapper is not None:
         wrapper.__enter__()
-    started, cpu_started, db_started = time.perf_counter(), time.process_time(), _cpu_seconds(backend)
+    started, cpu_started, db_started = time.perf_counter(), time.process_time(), cpu_seconds(backend)
     result = import_statement(ctx, data, file_name="bench.xml")
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
-    db_cpu = _cpu_seconds(backend) - db_started if backend else None
+    db_cpu = cpu_seconds(backend) - db_started if backend else None
     if wrapper is not None:
         wrapper.__exit__(None, None, None)
         for sql, spent in sorted(timings.items(), key=lambda kv: -sum(kv[1]))[:15]:
@@ -176,24 +176,6 @@ def main() -> None:
     print(f"elapsed: {elapsed:.1f} s; CPU: Python {cpu:.1f} s{database}")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{n / elapsed:,.0f} lines/s")
-
-
-def _backend_pid(connection) -> int | None:
-    """The PostgreSQL server process of this connection, when it runs on this machine."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    return pid if Path(f"/proc/{pid}/stat").exists() else None
-
-
-def _cpu_seconds(pid: int | None) -> float:
-    """User + system CPU seconds of a process, from /proc (0 when unknown)."""
-    if pid is None:
-        return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
