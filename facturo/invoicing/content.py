@@ -4,10 +4,11 @@ The same function serves issuing and `verify-chain`, so a changed amount, line o
 anywhere shows up as a broken link."""
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from facturo.core.chain import canonical_json, chain_hash
+from facturo.core.chain import canonical_json, chain_hash, plain_json
 
 from .models import Invoice, InvoiceAllowanceCharge, InvoiceLine, InvoiceVatLine
 
@@ -18,6 +19,10 @@ def _money(value: Decimal) -> str:
 
 def _qty(value: Decimal) -> str:
     return f"{Decimal(value):.4f}"
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def canonical_content(
@@ -49,12 +54,15 @@ def canonical_body(
     vat_lines: Sequence[InvoiceVatLine],
     corrects_number: str | None,
 ) -> dict[str, Any]:
-    """Everything else, which issuing serialises before it takes the lock."""
+    """Everything else, which issuing serialises before it takes the lock.
+
+    Every number and date is formatted here, so the result is plain JSON that `plain_json`
+    encodes without a walk, to the same bytes `canonical_json` gives."""
     return {
         "administration": invoice.administration_id,
         "kind": invoice.kind,
-        "issue_date": invoice.issue_date,
-        "due_date": invoice.due_date,
+        "issue_date": _day(invoice.issue_date),
+        "due_date": _day(invoice.due_date),
         "currency": invoice.currency,
         "corrects": corrects_number,
         "seller": invoice.seller_snapshot,
@@ -71,8 +79,8 @@ def canonical_body(
                 line.vat_category,
                 _money(line.vat_rate),
                 _money(line.net_amount),
-                line.period_start,
-                line.period_end,
+                _day(line.period_start),
+                _day(line.period_end),
                 line.site_id,
             ]
             for line in sorted(lines, key=lambda x: x.position)
@@ -103,4 +111,4 @@ def document_hash(previous_hash: str, content: dict[str, Any]) -> str:
 def document_hash_from_body(previous_hash: str, body_json: bytes, header: dict[str, Any]) -> str:
     """The same hash as `document_hash` of {"body": ..., "header": ...}, from a body already
     serialised: canonical JSON sorts keys and has no whitespace, so the two byte strings match."""
-    return chain_hash(previous_hash, b'{"body":' + body_json + b',"header":' + canonical_json(header) + b"}")
+    return chain_hash(previous_hash, b'{"body":' + body_json + b',"header":' + plain_json(header) + b"}")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from facturo.administrations.access import Action, Context
 from facturo.administrations.models import Administration, DocumentKind, InvoiceSeries, NumberSequence
 from facturo.audit import log_bulk
-from facturo.core.chain import GENESIS, canonical_json
+from facturo.core.chain import GENESIS, plain_json
 from facturo.core.money import ZERO
 from facturo.core.numbering import fiscal_year, format_number
 from facturo.core.references import payment_reference_for
@@ -249,7 +249,7 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
             invoice.state = InvoiceState.ISSUED
             invoice.issued_at = now
             invoice.issued_by_id = issued_by
-            invoice.body_json = canonical_json(
+            invoice.body_json = plain_json(
                 canonical_body(
                     invoice, lines[invoice.id], allowances[invoice.id], vat_lines[invoice.id], invoice.corrects__number
                 )

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from facturo.core.chain import GENESIS, canonical_json, chain_hash
+from facturo.core.chain import GENESIS, canonical_json, chain_hash, plain_json
 
 PROPS = settings(max_examples=200, deadline=None, database=None)
 
@@ -118,3 +118,34 @@ def test_canonical_json_stable_under_key_order(data: dict[str, object], rng: ran
     reparsed = json.loads(encoded.decode("utf-8"))
     compact = json.dumps(reparsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert compact.encode("utf-8") == encoded
+
+
+# Plain JSON as the chain has always hashed it: any text (control characters, quotes,
+# backslashes, line separators, astral characters), integers of any size, nesting.
+plain_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=12),
+)
+plain_values = st.recursive(
+    plain_scalars,
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(alphabet=st.characters(codec="utf-8"), max_size=6), children, max_size=4),
+    max_leaves=16,
+)
+
+
+@PROPS
+@given(data=st.dictionaries(st.text(alphabet=st.characters(codec="utf-8"), max_size=8), plain_values, max_size=8))
+def test_plain_json_writes_the_bytes_the_chain_always_hashed(data: dict[str, object]) -> None:
+    reference = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    assert plain_json(data) == reference.encode("utf-8")
+    assert canonical_json(data) == reference.encode("utf-8")
+
+
+def test_plain_json_refuses_what_is_not_plain_json() -> None:
+    for value in (Decimal("1.50"), date(2025, 1, 2), datetime(2025, 1, 2, 3, 4, 5), object()):
+        with pytest.raises(TypeError):
+            plain_json({"a": value})
