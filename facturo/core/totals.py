@@ -8,6 +8,7 @@ summed from per-line VAT.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from functools import lru_cache
 
 from facturo.core.money import PRECISION, ZERO, minor_units, quantize, to_decimal
 from facturo.core.vat import VatCategory, validate_category_rate
@@ -71,12 +72,40 @@ class InvoiceTotals:
 
 def _check_rate(where: str, category: VatCategory, rate: Decimal) -> None:
     try:
-        validate_category_rate(category, rate)
+        _allowed_rate(category, rate)
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
 
 
+# An invoice run checks the same two or three (category, rate) pairs on every line; a pair
+# that failed raises each time, as lru_cache keeps no exceptions.
+_allowed_rate = lru_cache(maxsize=256)(validate_category_rate)
+
+
+def _is_zero(value: object) -> bool:
+    return type(value) is Decimal and value.is_zero()
+
+
 def _line_result(index: int, line: LineInput, currency: str) -> LineResult:
+    quantity, price = line.quantity, line.unit_price
+    if (
+        type(quantity) is Decimal
+        and type(price) is Decimal
+        and quantity.is_finite()
+        and price.is_finite()
+        and price >= 0
+        and _is_zero(line.discount_percent)
+        and _is_zero(line.discount_amount)
+        and type(line.price_base_quantity) is Decimal
+        and line.price_base_quantity == 1
+    ):
+        # The common line: Decimal quantity and price, no discount, price per one unit. The
+        # general path below gives the same amounts; this one skips its conversions and the
+        # two roundings of a zero allowance.
+        _check_rate(f"line {index + 1}", line.vat_category, line.vat_rate)
+        gross = quantize(quantity * price, currency)
+        allowance = _zero_allowance(currency)
+        return LineResult(gross_amount=gross, allowance_amount=allowance, net_amount=gross - allowance)
     where = f"line {index + 1}"
     quantity = to_decimal(line.quantity)
     price = to_decimal(line.unit_price)
@@ -95,6 +124,11 @@ def _line_result(index: int, line: LineInput, currency: str) -> LineResult:
     gross = quantize(quantity * price / base, currency)
     allowance = quantize(gross * percent / _HUNDRED, currency) + quantize(discount, currency)
     return LineResult(gross_amount=gross, allowance_amount=allowance, net_amount=gross - allowance)
+
+
+@lru_cache(maxsize=32)
+def _zero_allowance(currency: str) -> Decimal:
+    return quantize(ZERO, currency) + quantize(ZERO, currency)
 
 
 def compute_totals(

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -270,3 +271,28 @@ def test_line_order_does_not_matter(lines: list[LineInput]) -> None:
     backward = compute_totals(list(reversed(lines)))
     assert forward.vat_breakdown == backward.vat_breakdown
     assert forward.payable == backward.payable
+
+
+@PROPS
+@given(
+    lines=st.lists(_line(), min_size=1, max_size=6),
+    currency=st.sampled_from(["EUR", "JPY"]),
+)
+def test_lines_without_discount_take_the_short_path_to_the_same_amounts(lines: list[LineInput], currency: str) -> None:
+    # Lines of Decimals without a discount, priced per one unit, skip the general path's
+    # conversions; an int base quantity of 1 sends the same line down the general path.
+    plain = [
+        replace(line, discount_percent=D(0), discount_amount=D("0.000"), price_base_quantity=D(1)) for line in lines
+    ]
+    general = [replace(line, price_base_quantity=1) for line in plain]
+    short, long = compute_totals(plain, currency=currency), compute_totals(general, currency=currency)
+    assert short == long
+    assert [str(r.net_amount) for r in short.lines] == [str(r.net_amount) for r in long.lines]
+    assert [str(r.allowance_amount) for r in short.lines] == [str(r.allowance_amount) for r in long.lines]
+    assert str(short.tax_inclusive) == str(long.tax_inclusive)
+
+
+def test_a_line_without_discount_still_refuses_a_rate_its_category_does_not_allow() -> None:
+    for _ in range(2):  # the second time from the checked pairs' cache
+        with pytest.raises(ValueError, match="line 1: VAT category S"):
+            compute_totals([LineInput(D("1"), D("10"), S, D("0"))])
