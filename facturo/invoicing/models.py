@@ -42,7 +42,11 @@ class Invoice(models.Model):
     kind = models.CharField(max_length=12, choices=DocumentKind.choices, default=DocumentKind.INVOICE)
     state = models.CharField(max_length=10, choices=InvoiceState.choices, default=InvoiceState.DRAFT)
     settlement = models.CharField(max_length=15, choices=SettlementChoices.choices, blank=True)
-    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes")
+    # Indexed only where set (invoice_corrects_idx): most documents correct nothing, and a
+    # full index took an entry for every draft and every issued invoice.
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, db_index=False, on_delete=models.PROTECT, related_name="credit_notes"
+    )
     series = models.ForeignKey(InvoiceSeries, null=True, blank=True, db_index=False, on_delete=models.PROTECT)
     number = models.CharField(max_length=40, null=True, blank=True)
     fiscal_year = models.PositiveIntegerField(null=True, blank=True)
@@ -131,6 +135,7 @@ class Invoice(models.Model):
             models.Index(fields=["administration", "customer", "id"], name="invoice_admin_customer_idx"),
             models.Index(fields=["administration", "issue_date", "id"], name="invoice_admin_date_idx"),
             models.Index(fields=["administration", "settlement", "id"], name="invoice_admin_settle_idx"),
+            models.Index(fields=["corrects"], condition=models.Q(corrects__isnull=False), name="invoice_corrects_idx"),
         ]
 
     def __str__(self) -> str:
