@@ -85,9 +85,7 @@ def search_open_items(ctx: Context, query: OpenItemQuery, limit: int = 20) -> li
     ctx.require(Action.VIEW)
     if query.is_empty:
         return []
-    items = Invoice.objects.filter(administration=ctx.administration, state=InvoiceState.ISSUED).exclude(
-        amount_open=0
-    )
+    items = Invoice.objects.filter(administration=ctx.administration, state=InvoiceState.ISSUED).exclude(amount_open=0)
     if query.currency:
         items = items.filter(currency=query.currency)
     if query.text:

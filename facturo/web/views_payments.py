@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from facturo.administrations.access import Action, Context
 from facturo.errors import FieldError, NotFound, ValidationFailed
-from facturo.payments import alerts, direct_debit, search, services, suggestions
+from facturo.payments import alerts, credit, direct_debit, search, services, suggestions
 
 from .base import error_map, once, other_errors, paginate, web_view
 
@@ -32,7 +32,7 @@ def _bank_page(request: HttpRequest, ctx: Context, errors: dict[str, list[str]] 
             "mandates": [(m, direct_debit.sequence_for(m)) for m in direct_debit.mandates(ctx)],
             "batches": direct_debit.collection_batches(ctx)[:20],
             "errors": errors,
-            "summary": other_errors(errors, ["file", "iban"]),
+            "summary": other_errors(errors, ["file", "iban", "notification"]),
             "form": request.POST if request.method == "POST" else {},
         },
         status=status,
@@ -70,6 +70,34 @@ def upload(request: HttpRequest, ctx: Context) -> HttpResponse:
         for warning in result.warnings:
             messages.warning(request, warning)
         return reverse("web:bank_reconcile")
+
+    try:
+        return once(request, act)
+    except ValidationFailed as failed:
+        return _bank_page(request, ctx, error_map(failed), 400)
+
+
+@require_POST
+@web_view()
+def notification_upload(request: HttpRequest, ctx: Context) -> HttpResponse:
+    """A camt.054 debit notification: returned and refused direct debits reopen their invoices."""
+    upload = request.FILES.get("notification")
+    if upload is None:
+        return _bank_page(request, ctx, {"notification": [_("Choose a notification file.")]}, 400)
+
+    def act() -> str:
+        result = services.import_notification(ctx, upload.read(), file_name=upload.name or "")
+        messages.success(
+            request,
+            _(
+                "Notification read: %(returns)d returned payments booked, %(already)d already known, "
+                "%(other)d other lines left to the statement."
+            )
+            % {"returns": result.returns, "already": result.already, "other": result.other},
+        )
+        for problem in result.unplaced:
+            messages.warning(request, _("Not placed: %(problem)s") % {"problem": problem})
+        return reverse("web:bank")
 
     try:
         return once(request, act)
@@ -290,3 +318,58 @@ def watch(request: HttpRequest, ctx: Context) -> HttpResponse:
         return reverse("web:bank")
 
     return once(request, act)
+
+
+def _credit_page(
+    request: HttpRequest, ctx: Context, pk: int, errors: dict[str, list[str]] | None = None, status: int = 200
+) -> HttpResponse:
+    overview = credit.credit_overview(ctx, pk)
+    errors = errors or {}
+    typed = request.POST if request.method == "POST" else {}
+    return render(
+        request,
+        "web/payments/credit.html",
+        {
+            "overview": overview,
+            "rows": [
+                (
+                    i,
+                    typed.get(f"amount_{i.pk}", "") if typed else overview.proposal.get(i.pk, ""),
+                    errors.get(f"amount_{i.pk}", []),
+                )
+                for i in overview.open_invoices
+            ],
+            "can_book": credit.can_book_payments(ctx),
+            "errors": errors,
+            "summary": [(p, m) for p, ms in errors.items() for m in ms],
+        },
+        status=status,
+    )
+
+
+@web_view()
+def customer_credit(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse:
+    return _credit_page(request, ctx, pk)
+
+
+@require_POST
+@web_view()
+def customer_credit_apply(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse:
+    allocations = _allocations(request)
+
+    def act() -> str:
+        left = credit.apply_credit_to(ctx, pk, allocations)
+        messages.success(request, _("Credit used on the invoices; %(left)s left on account.") % {"left": left})
+        return reverse("web:customer_credit", args=[pk])
+
+    try:
+        return once(request, act)
+    except ValidationFailed as failed:
+        # "allocations.2.amount" is the amount field of the third invoice on the form.
+        errors: dict[str, list[str]] = {}
+        for path, texts in error_map(failed).items():
+            parts = path.split(".")
+            if parts[0] == "allocations" and len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(allocations):
+                path = f"amount_{allocations[int(parts[1])]['invoice_id']}"
+            errors.setdefault(path, []).extend(texts)
+        return _credit_page(request, ctx, pk, errors, 400)

@@ -51,7 +51,10 @@ def test_a_shortfall_within_the_tolerance_is_evidence_and_books_the_rest_as_a_di
 
 
 def test_the_due_date_close_to_the_booking_date_adds_points_and_breaks_ties():
-    near, far = candidate(1, "50.00", "A", due=DAY - timedelta(days=2)), candidate(2, "50.00", "A", due=DAY - timedelta(days=90))
+    near, far = (
+        candidate(1, "50.00", "A", due=DAY - timedelta(days=2)),
+        candidate(2, "50.00", "A", due=DAY - timedelta(days=90)),
+    )
     ranked = rank(facts("50.00", "Z"), [far, near])
     assert [p.allocations[0].item_id for p in ranked] == [1, 2]
     assert "2 day(s)" in ranked[0].evidence[-1].detail
@@ -81,7 +84,9 @@ names = st.text(max_size=30)
 )
 def test_no_ranked_suggestion_is_ever_automatic(line_amount, items, payer, threshold):
     settings = MatchSettings(auto_threshold=threshold)
-    cands = [candidate(n, amount, name, due=DAY + timedelta(days=days)) for n, (amount, name, days) in enumerate(items, 1)]
+    cands = [
+        candidate(n, amount, name, due=DAY + timedelta(days=days)) for n, (amount, name, days) in enumerate(items, 1)
+    ]
     ranked = rank(facts(line_amount, payer), cands, settings)
     assert all(p.score < threshold and not p.is_automatic(settings) for p in ranked)
     assert [p.score for p in ranked] == sorted((p.score for p in ranked), reverse=True)

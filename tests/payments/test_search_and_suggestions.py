@@ -9,7 +9,8 @@ import pytest
 from facturo.errors import ValidationFailed
 from facturo.invoicing import services as invoicing
 from facturo.parties.services import create_customer
-from facturo.payments import search, services as payments, suggestions
+from facturo.payments import search, suggestions
+from facturo.payments import services as payments
 from facturo.payments.models import LineState, StatementLine
 
 from .conftest import PAYER_IBAN, line
@@ -43,9 +44,7 @@ def find(ctx, **fields):
     return [i.number for i in search.search_open_items(ctx, search.read_open_item_query(fields))]
 
 
-def test_open_items_are_found_by_number_start_customer_reference_and_amount(
-    ctx, customer, other_customer, issue_for
-):
+def test_open_items_are_found_by_number_start_customer_reference_and_amount(ctx, customer, other_customer, issue_for):
     linde = issue_for(customer, "2")  # 2 × 65 + 21 % = 157.30
     jansen = issue_for(other_customer, "3")  # 235.95
     assert find(ctx, q=linde.number[:6]) == [jansen.number, linde.number]  # the earliest due first

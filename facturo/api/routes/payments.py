@@ -9,7 +9,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from facturo.errors import ValidationFailed
-from facturo.payments import direct_debit, search, services, suggestions
+from facturo.payments import credit, direct_debit, search, services, suggestions
 
 from ..schemas import DateIn, DecimalIn, Id, In
 from .common import context, errors, remap_paths
@@ -496,6 +496,55 @@ def customer_credit(request: HttpRequest, admin: str, customer_id: Id):
 def apply_credit(request: HttpRequest, admin: str, customer_id: Id, payload: ApplyCreditIn):
     left = services.apply_credit(context(request, admin), customer_id, payload.invoice_id, payload.amount)
     return CreditOut(customer_id=customer_id, credit=str(left))
+
+
+class CreditAllocationsIn(In):
+    allocations: list[AllocationIn] = Field(min_length=1, max_length=200)
+
+
+@router.post(
+    "/{admin}/customers/{customer_id}/credit/allocations",
+    response={200: CreditOut, **errors()},
+    summary="Use credit on account against several open invoices of the customer, all or nothing",
+)
+def apply_credit_to_invoices(request: HttpRequest, admin: str, customer_id: Id, payload: CreditAllocationsIn):
+    allocations = [{"invoice_id": a.invoice_id, "amount": a.amount} for a in payload.allocations]
+    left = credit.apply_credit_to(context(request, admin), customer_id, allocations)
+    return CreditOut(customer_id=customer_id, credit=str(left))
+
+
+class CreditPostingOut(Schema):
+    date: date
+    description: str
+    added: str
+    used: str
+    balance: str
+
+
+class CreditPostingList(Schema):
+    customer_id: int
+    credit: str
+    items: list[CreditPostingOut]
+
+
+@router.get(
+    "/{admin}/customers/{customer_id}/credit/postings",
+    response={200: CreditPostingList, **errors()},
+    summary="The ledger postings of the customer's credit on account, oldest first, with the running credit",
+)
+def credit_postings(request: HttpRequest, admin: str, customer_id: Id):
+    ctx = context(request, admin)
+    overview = credit.credit_overview(ctx, customer_id)
+    return CreditPostingList(
+        customer_id=customer_id,
+        credit=str(overview.credit),
+        items=[
+            CreditPostingOut(
+                date=p.date, description=p.description, added=str(p.added), used=str(p.used), balance=str(p.balance)
+            )
+            for p in overview.postings
+        ],
+    )
 
 
 class ReturnIn(In):
