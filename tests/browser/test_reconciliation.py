@@ -78,7 +78,7 @@ def test_filter_lines_search_two_customers_and_split_the_payment(page, login, ct
     page.click("[data-testid=search-form] button")
     expect(page.locator(f'[data-testid="amount-{linde.number}"]')).to_have_value(str(linde.amount_open))
     page.fill(f'[data-testid="amount-{bakker.number}"]', str(bakker.amount_open))
-    page.click("[data-testid=match-form] button.primary")
+    page.click("[data-testid=book-invoices]")
     expect(page.locator(".message.success")).to_contain_text("booked to the invoices")
     expect(page.locator("[data-testid=bookings]")).to_contain_text(linde.number)
     expect(page.locator("[data-testid=bookings]")).to_contain_text(bakker.number)
@@ -105,7 +105,7 @@ def test_take_over_a_ranked_suggestion_for_a_line_with_only_an_amount(
     expect(page.locator("[data-testid=suggestion]")).to_have_count(2)
     first.locator("[data-testid=take-over]").click()
     expect(page.locator(f'[data-testid="amount-{bakker.number}"]')).to_have_value(str(bakker.amount_open))
-    page.click("[data-testid=match-form] button.primary")
+    page.click("[data-testid=book-invoices]")
     expect(page.locator("[data-testid=line-state]")).to_have_text("Matched")
 
 
