@@ -160,6 +160,29 @@ class OpenItem:
     amount_open: Decimal
 
 
+@dataclass(frozen=True)
+class DirectDebit:
+    """The pre-notification of a SEPA direct debit (from payments), as the document words it."""
+
+    amount: Decimal
+    collect_on: date
+    debtor_iban: str  # already masked
+    mandate_reference: str
+    creditor_id: str
+
+
+def direct_debit_text(debit: DirectDebit, currency: str, language: str) -> str:
+    """The pre-notification sentence in the customer's language."""
+    lang = language_of(language)
+    return LABELS[lang]["direct_debit_text"].format(
+        amount=format_money(debit.amount, currency, lang),
+        date=format_date(debit.collect_on, lang),
+        iban=debit.debtor_iban,
+        mandate=debit.mandate_reference,
+        creditor=debit.creditor_id,
+    )
+
+
 def document_data(
     invoice: Invoice,
     lines: Sequence[InvoiceLine],
@@ -171,6 +194,7 @@ def document_data(
     branding: Branding,
     open_items: Sequence[OpenItem] = (),
     attachments: Sequence[dict[str, str]] = (),
+    direct_debit: DirectDebit | None = None,
 ) -> dict[str, Any]:
     lang = language_of(invoice.language)
     labels = LABELS[lang]
@@ -226,6 +250,9 @@ def document_data(
         ]
     elif invoice.amount_open <= ZERO:
         payment_lines = [labels["paid_text"]]
+    elif direct_debit is not None:
+        # Collected by direct debit: no request to transfer, no QR code that invites paying twice.
+        payment_lines = [labels["direct_debit_pay_text"]]
     else:
         payment_lines = [
             labels["pay_text"].format(
@@ -324,6 +351,11 @@ def document_data(
             "qr": qr,
         },
         "note": invoice.note or "",
+        "direct_debit": (
+            {"heading": labels["direct_debit"], "text": direct_debit_text(direct_debit, currency, lang)}
+            if direct_debit is not None and not is_credit and invoice.amount_open > ZERO
+            else None
+        ),
         "open_items": [
             {
                 "number": item.number,

@@ -49,6 +49,10 @@ LABELS: dict[str, dict[str, str]] = {
         "credit_text": "This credit note is settled against invoice {corrects}; the amount of {amount} is "
         "set off or refunded.",
         "paid_text": "This invoice has been paid. Thank you.",
+        "direct_debit": "SEPA direct debit",
+        "direct_debit_pay_text": "You need not transfer anything: this invoice is paid by SEPA direct debit.",
+        "direct_debit_text": "We will collect {amount} by SEPA direct debit on {date} from your account {iban}, "
+        "under mandate reference {mandate} and creditor identifier {creditor}.",
         "iban": "IBAN",
         "payment_reference": "Payment reference",
         "scan_to_pay": "Scan to pay",
@@ -110,6 +114,10 @@ LABELS: dict[str, dict[str, str]] = {
         "credit_text": "Deze creditnota wordt verrekend met factuur {corrects}; het bedrag van {amount} wordt "
         "verrekend of terugbetaald.",
         "paid_text": "Deze factuur is betaald. Dank u wel.",
+        "direct_debit": "SEPA-incasso",
+        "direct_debit_pay_text": "U hoeft niets over te maken: deze factuur wordt via SEPA-incasso betaald.",
+        "direct_debit_text": "Wij schrijven {amount} op {date} af van uw rekening {iban} via SEPA-incasso, "
+        "onder machtigingskenmerk {mandate} en incassant-ID {creditor}.",
         "iban": "IBAN",
         "payment_reference": "Betalingskenmerk",
         "scan_to_pay": "Scan om te betalen",
@@ -171,6 +179,10 @@ LABELS: dict[str, dict[str, str]] = {
         "credit_text": "Cette note de crédit est imputée sur la facture {corrects} ; le montant de {amount} "
         "est compensé ou remboursé.",
         "paid_text": "Cette facture est payée. Merci.",
+        "direct_debit": "Domiciliation SEPA",
+        "direct_debit_pay_text": "Aucun virement n'est nécessaire : cette facture est payée par domiciliation SEPA.",
+        "direct_debit_text": "Nous encaisserons {amount} par domiciliation SEPA le {date} sur votre compte {iban}, "
+        "sous la référence de mandat {mandate} et l'identifiant de créancier {creditor}.",
         "iban": "IBAN",
         "payment_reference": "Communication",
         "scan_to_pay": "Scanner pour payer",
@@ -230,6 +242,10 @@ LABELS: dict[str, dict[str, str]] = {
         "pay_text": "Prosimy o wpłatę {amount} do dnia {due_date} na rachunek {iban}{bic}, w tytule: {reference}.",
         "credit_text": "Korekta do faktury {corrects}; kwota {amount} zostanie rozliczona lub zwrócona.",
         "paid_text": "Faktura została opłacona. Dziękujemy.",
+        "direct_debit": "Polecenie zapłaty SEPA",
+        "direct_debit_pay_text": "Nie trzeba wykonywać przelewu: faktura jest opłacana poleceniem zapłaty SEPA.",
+        "direct_debit_text": "Kwotę {amount} pobierzemy poleceniem zapłaty SEPA w dniu {date} z Twojego rachunku "
+        "{iban}, na podstawie mandatu {mandate}, identyfikator wierzyciela {creditor}.",
         "iban": "IBAN",
         "payment_reference": "Tytuł płatności",
         "scan_to_pay": "Zeskanuj, aby zapłacić",

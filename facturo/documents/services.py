@@ -28,7 +28,7 @@ from facturo.parties.models import Customer, Site
 
 from . import channels, einvoice, facturx, mailtexts
 from .branding import LogoError, check_logo, is_colour
-from .data import Branding, OpenItem, document_data, format_date, format_money
+from .data import Branding, DirectDebit, OpenItem, direct_debit_text, document_data, format_date, format_money
 from .labels import LANGUAGES, language_of
 from .models import (
     ACTIVE_STATES,
@@ -421,6 +421,28 @@ def invoice_data(
         branding=branding,
         open_items=open_items,
         attachments=attachments,
+        direct_debit=direct_debit_of(invoice),
+    )
+
+
+def prenotification(ctx: Context, invoice: Invoice) -> str:
+    """The pre-notification as the invoice document prints it, in the customer's language ("" without one)."""
+    ctx.require(Action.VIEW)
+    if invoice.administration_id != ctx.administration.pk:
+        return ""
+    debit = direct_debit_of(invoice)
+    return direct_debit_text(debit, invoice.currency, invoice.language) if debit is not None else ""
+
+
+def direct_debit_of(invoice: Invoice) -> DirectDebit | None:
+    """The SEPA pre-notification the invoice carries, when its customer pays by direct debit."""
+    from facturo.payments.prenotification import notice_for  # payments' models load after documents'
+
+    notice = notice_for(invoice)
+    if notice is None:
+        return None
+    return DirectDebit(
+        notice.amount, notice.collect_on, notice.debtor_iban, notice.mandate_reference, notice.creditor_id
     )
 
 

@@ -334,30 +334,16 @@ def record_return(ctx: Context, end_to_end_id: str, invoice_id: int, reason: str
 
 def prenotification(ctx: Context, invoice: Invoice) -> str:
     """The pre-notification an invoice carries when its customer pays by direct debit ("" when
-    not): amount, date, mandate, creditor identifier and the debtor account, masked.
+    not), in English for logs and the CLI; the invoice document words it in the customer's
+    language (`documents.services.prenotification`)."""
+    from .prenotification import notice_for
 
-    For the invoice document and e-mail (rendered by the documents area)."""
     ctx.require(Action.VIEW)
-    if invoice.kind != DocumentKind.INVOICE or invoice.amount_open <= 0:
+    notice = notice_for(invoice) if invoice.administration_id == ctx.administration.pk else None
+    if notice is None:
         return ""
-    mandate = (
-        Mandate.objects.filter(
-            administration=ctx.administration, customer_id=invoice.customer_id, status=MandateStatus.ACTIVE
-        )
-        .order_by("-signed_on", "-id")
-        .first()
-    )
-    account = (
-        BankAccount.objects.filter(administration=ctx.administration, currency=invoice.currency, is_active=True)
-        .exclude(creditor_id="")
-        .order_by("id")
-        .first()
-    )
-    if mandate is None or account is None:
-        return ""
-    on = invoice.due_date or invoice.issue_date or timezone.localdate()
-    masked = f"{mandate.debtor_iban[:4]} …{mandate.debtor_iban[-4:]}"
     return (
-        f"{invoice.amount_open} {invoice.currency} will be collected by SEPA direct debit on or after "
-        f"{on:%Y-%m-%d} from {masked}, mandate {mandate.reference}, creditor identifier {account.creditor_id}."
+        f"{notice.amount} {notice.currency} will be collected by SEPA direct debit on or after "
+        f"{notice.collect_on:%Y-%m-%d} from {notice.debtor_iban}, mandate {notice.mandate_reference}, "
+        f"creditor identifier {notice.creditor_id}."
     )

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from facturo.administrations.access import Action, Context
@@ -1085,20 +1085,6 @@ def suggestions_for(ctx: Context, line_id: int, settings: MatchSettings | None =
         settings,
     )
     return [_suggestion_json(p, index) for p in proposals]
-
-
-def search_open_items(ctx: Context, query: str, limit: int = 20) -> list[Invoice]:
-    ctx.require(Action.VIEW)
-    items = Invoice.objects.filter(administration=ctx.administration, state=InvoiceState.ISSUED).exclude(amount_open=0)
-    text = query.strip()
-    if text:
-        condition = Q(number__icontains=text) | Q(customer__name__icontains=text) | Q(payment_reference__icontains=text)
-        try:
-            condition |= Q(amount_open=Decimal(text.replace(",", ".")))
-        except InvalidOperation:
-            pass
-        items = items.filter(condition)
-    return list(items.select_related("customer").order_by("due_date", "id")[:limit])
 
 
 def returned_payments(ctx: Context) -> list[PaymentReturn]:

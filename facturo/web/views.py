@@ -19,6 +19,7 @@ from facturo.catalog import services as catalog
 from facturo.charges import services as charges_services
 from facturo.charges.services import CSV_COLUMNS
 from facturo.core.money import ZERO
+from facturo.documents import services as documents
 from facturo.einvoicing.labels import EINVOICE_PREFERENCES
 from facturo.errors import AccessDenied, FieldError, ValidationFailed
 from facturo.invoicing import services as invoicing
@@ -533,6 +534,7 @@ def _invoice_context(ctx: Context, pk: int) -> dict[str, Any]:
         "allowances": list(invoice.allowances_charges.all()),
         "vat_lines": vat_lines,
         "entries": ledger.entries_for_invoice(ctx, invoice.pk) if issued else [],
+        "prenotification": documents.prenotification(ctx, invoice) if issued and is_invoice else "",
         "credit_notes": list(invoice.credit_notes.order_by("id")),
         "status_label": labels.INVOICE_STATUS.get(invoice.display_status, invoice.display_status),
         "kind_label": labels.DOCUMENT_KIND.get(invoice.kind, invoice.kind),

@@ -4,14 +4,15 @@ from datetime import date
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from facturo.payments import direct_debit, services
+from facturo.errors import ValidationFailed
+from facturo.payments import credit, direct_debit, search, services, suggestions
 
 from ..schemas import DateIn, DecimalIn, Id, In
-from .common import context, errors
+from .common import context, errors, remap_paths
 
 router = Router(tags=["payments"])
 
@@ -181,8 +182,31 @@ def import_statement(
     )
 
 
-@router.get("/{admin}/statement-lines", response={200: LineList, **errors()}, summary="Lines to reconcile")
-def list_open_lines(request: HttpRequest, admin: str):
+def _query(failed: ValidationFailed) -> ValidationFailed:
+    return remap_paths(failed, lambda p: f"query.{p}")
+
+
+@router.get(
+    "/{admin}/statement-lines",
+    response={200: LineList, **errors()},
+    summary="Lines to reconcile, oldest first (at most 200), optionally filtered",
+)
+def list_open_lines(
+    request: HttpRequest,
+    admin: str,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    amount: str = Query("", description="money in or out of this amount, e.g. 121.00"),  # type: ignore[type-arg]
+    counterparty: str = Query("", description="part of the counterparty's name or IBAN"),  # type: ignore[type-arg]
+    text: str = Query("", description="part of the description, reference or end-to-end id"),  # type: ignore[type-arg]
+):
+    ctx = context(request, admin)
+    try:
+        line_filter = search.read_line_filter(
+            {"date_from": date_from, "date_to": date_to, "amount": amount, "counterparty": counterparty, "text": text}
+        )
+    except ValidationFailed as failed:
+        raise _query(failed) from None
     return LineList(
         items=[
             LineOut(
@@ -200,7 +224,82 @@ def list_open_lines(request: HttpRequest, admin: str):
                 return_reason=line.return_reason,
                 suggestions=line.suggestions,
             )
-            for line in services.open_lines(context(request, admin))
+            for line in search.filter_open_lines(ctx, line_filter)[:200]
+        ]
+    )
+
+
+class SuggestionList(Schema):
+    items: list[dict[str, Any]] = Field(
+        description="best first: the matcher's proposals, then open items ranked by amount, the payer's name "
+        "and the due date (ranked: true); each with its score and evidence. None is booked."
+    )
+
+
+@router.get(
+    "/{admin}/statement-lines/{line_id}/suggestions",
+    response={200: SuggestionList, **errors()},
+    summary="Suggestions for a line, with scores and evidence",
+)
+def line_suggestions(request: HttpRequest, admin: str, line_id: Id):
+    return SuggestionList(items=suggestions.suggestions(context(request, admin), line_id))
+
+
+class OpenItemOut(Schema):
+    id: int
+    number: str
+    kind: str
+    customer_id: int
+    customer_number: str
+    customer_name: str
+    due_date: date | None
+    currency: str
+    tax_inclusive: str
+    amount_open: str
+    payment_reference: str
+
+
+class OpenItemList(Schema):
+    items: list[OpenItemOut]
+
+
+@router.get(
+    "/{admin}/open-items",
+    response={200: OpenItemList, **errors()},
+    summary="Search open invoices and credit notes to reconcile a line against",
+)
+def search_open_items(
+    request: HttpRequest,
+    admin: str,
+    q: str = Query(  # type: ignore[type-arg]
+        "", description="start of an invoice number, a customer's name or number, a payment reference or an amount"
+    ),
+    customer: str = Query("", description="customer name (part) or number"),  # type: ignore[type-arg]
+    amount: str = Query("", description="open amount or invoice total"),  # type: ignore[type-arg]
+    currency: str = "",
+    limit: int = Query(20, ge=1, le=search.MAX_RESULTS),  # type: ignore[type-arg]
+):
+    ctx = context(request, admin)
+    try:
+        query = search.read_open_item_query({"q": q, "customer": customer, "amount": amount, "currency": currency})
+    except ValidationFailed as failed:
+        raise _query(failed) from None
+    return OpenItemList(
+        items=[
+            OpenItemOut(
+                id=i.pk,
+                number=i.number or "",
+                kind=i.kind,
+                customer_id=i.customer_id,
+                customer_number=i.customer.number,
+                customer_name=i.customer.name,
+                due_date=i.due_date,
+                currency=i.currency,
+                tax_inclusive=str(i.tax_inclusive),
+                amount_open=str(i.amount_open),
+                payment_reference=i.payment_reference,
+            )
+            for i in search.search_open_items(ctx, query, limit=limit)
         ]
     )
 
@@ -397,6 +496,55 @@ def customer_credit(request: HttpRequest, admin: str, customer_id: Id):
 def apply_credit(request: HttpRequest, admin: str, customer_id: Id, payload: ApplyCreditIn):
     left = services.apply_credit(context(request, admin), customer_id, payload.invoice_id, payload.amount)
     return CreditOut(customer_id=customer_id, credit=str(left))
+
+
+class CreditAllocationsIn(In):
+    allocations: list[AllocationIn] = Field(min_length=1, max_length=200)
+
+
+@router.post(
+    "/{admin}/customers/{customer_id}/credit/allocations",
+    response={200: CreditOut, **errors()},
+    summary="Use credit on account against several open invoices of the customer, all or nothing",
+)
+def apply_credit_to_invoices(request: HttpRequest, admin: str, customer_id: Id, payload: CreditAllocationsIn):
+    allocations = [{"invoice_id": a.invoice_id, "amount": a.amount} for a in payload.allocations]
+    left = credit.apply_credit_to(context(request, admin), customer_id, allocations)
+    return CreditOut(customer_id=customer_id, credit=str(left))
+
+
+class CreditPostingOut(Schema):
+    date: date
+    description: str
+    added: str
+    used: str
+    balance: str
+
+
+class CreditPostingList(Schema):
+    customer_id: int
+    credit: str
+    items: list[CreditPostingOut]
+
+
+@router.get(
+    "/{admin}/customers/{customer_id}/credit/postings",
+    response={200: CreditPostingList, **errors()},
+    summary="The ledger postings of the customer's credit on account, oldest first, with the running credit",
+)
+def credit_postings(request: HttpRequest, admin: str, customer_id: Id):
+    ctx = context(request, admin)
+    overview = credit.credit_overview(ctx, customer_id)
+    return CreditPostingList(
+        customer_id=customer_id,
+        credit=str(overview.credit),
+        items=[
+            CreditPostingOut(
+                date=p.date, description=p.description, added=str(p.added), used=str(p.used), balance=str(p.balance)
+            )
+            for p in overview.postings
+        ],
+    )
 
 
 class ReturnIn(In):
