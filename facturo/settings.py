@@ -143,6 +143,10 @@ FACTURO_KSEF_GATEWAY = env("KSEF_GATEWAY", "facturo.documents.channels.FolderKse
 FACTURO_MAX_UPLOAD_MB = int(env("MAX_UPLOAD_MB", "20"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = FACTURO_MAX_UPLOAD_MB * 1024 * 1024
 
+# Fernet keys (comma-separated, newest first) for stored secrets such as SMTP passwords;
+# empty: one key derived from SECRET_KEY. See facturo/encryption.py for rotation.
+FACTURO_ENCRYPTION_KEY = env("ENCRYPTION_KEY", "")
+
 FACTURO_PAGE_SIZE = int(env("PAGE_SIZE", "50"))
 FACTURO_IDEMPOTENCY_HOURS = int(env("IDEMPOTENCY_HOURS", "48"))
 

@@ -32,7 +32,8 @@ class DocumentSettings(models.Model):
     smtp_port = models.PositiveIntegerField(default=587)
     smtp_security = models.CharField(max_length=10, choices=SmtpSecurity.choices, default=SmtpSecurity.STARTTLS)
     smtp_username = models.CharField(max_length=200, blank=True)
-    smtp_password = models.CharField(max_length=200, blank=True)
+    # Fernet token (facturo.encryption), never the password itself; write-only on every screen.
+    smtp_password_encrypted = models.TextField(blank=True)
     from_email = models.EmailField(blank=True)
     reply_to = models.EmailField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -19,6 +19,7 @@ from django.db.models import Count, F, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
+from facturo import encryption
 from facturo.administrations.access import Action, Context
 from facturo.administrations.models import DocumentKind
 from facturo.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -163,10 +164,29 @@ def update_mail_settings(ctx: Context, data: Mapping[str, Any]) -> DocumentSetti
         settings.smtp_host, settings.smtp_port, settings.smtp_security = host, port or 587, security
         settings.smtp_username = username
         if password or not username:
-            settings.smtp_password = password
+            settings.smtp_password_encrypted = encryption.encrypt(password)
         settings.from_email, settings.reply_to = sender, reply_to
         settings.save()
     return settings
+
+
+def rotate_stored_secrets() -> int:
+    """Re-encrypt every stored SMTP password with the first key of FACTURO_ENCRYPTION_KEY;
+    returns how many. One transaction: a value no key opens stops the rotation, naming the
+    administration, and nothing is changed."""
+    rotated = 0
+    with transaction.atomic():
+        rows = DocumentSettings.objects.select_for_update().exclude(smtp_password_encrypted="")
+        for row in rows.select_related("administration"):
+            try:
+                token = encryption.rotate(row.smtp_password_encrypted)
+            except encryption.CannotDecrypt as exc:
+                raise ValidationFailed(
+                    [FieldError(f"administration {row.administration.code}", f"SMTP password: {exc}")]
+                ) from None
+            DocumentSettings.objects.filter(pk=row.pk).update(smtp_password_encrypted=token)
+            rotated += 1
+    return rotated
 
 
 def save_mail_template(ctx: Context, data: Mapping[str, Any]) -> MailTemplate:
@@ -914,12 +934,16 @@ def mail_for(sending: Sending, invoice: Invoice) -> channels.Mail:
 def _send_mail(sending: Sending, invoice: Invoice) -> str:
     settings = _settings_for(invoice.administration_id)
     mail = mail_for(sending, invoice)
+    try:
+        password = encryption.decrypt(settings.smtp_password_encrypted)
+    except encryption.CannotDecrypt as exc:
+        raise channels.Permanent(f"SMTP password: {exc}") from None
     server = channels.SmtpServer(
         host=settings.smtp_host,
         port=settings.smtp_port,
         security=settings.smtp_security,
         username=settings.smtp_username,
-        password=settings.smtp_password,
+        password=password,
     )
     return channels.send_mail(server, mail)
 
