@@ -187,10 +187,24 @@ class SendingEvent(models.Model):
     sending = models.ForeignKey(Sending, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
     kind = models.CharField(max_length=20)
+    # Text from elsewhere, kept as received (a mail server's reply, a validator's finding).
     message = models.TextField(blank=True)
+    # What facturo itself says is stored as parameters and worded in the reader's language
+    # (`text`); rows from before have none and show their stored message.
+    params = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
         ordering = ["id"]
+
+    def kind_label(self) -> str:
+        from .eventtexts import kind_label
+
+        return kind_label(self.kind)
+
+    def text(self) -> str:
+        from .eventtexts import describe
+
+        return describe(self.kind, self.message, self.params)

@@ -583,11 +583,14 @@ def export_documents(
 # Delivery -----------------------------------------------------------------------------------
 
 
-def _event(sending_id: int, kind: str, message: str = "", actor: Any = None) -> None:
+def _event(sending_id: int, kind: str, message: str = "", actor: Any = None, **params: Any) -> None:
+    """One step of a sending's trail: `message` only for text from elsewhere, facturo's own
+    words as `params` (see eventtexts), so each reader gets them in their language."""
     SendingEvent.objects.create(
         sending_id=sending_id,
         kind=kind,
         message=message[:5000],
+        params=params,
         actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
     )
 
@@ -765,12 +768,10 @@ def _create_sending(
             _event(sending.pk, "rejected", sending.last_error, ctx.user)
         else:
             text = "resend" if resend_of else "scheduled"
-            _event(
-                sending.pk,
-                text,
-                f"for {timezone.localtime(when):%Y-%m-%d %H:%M}" if when > now else "to send now",
-                ctx.user,
-            )
+            if when > now:
+                _event(sending.pk, text, "", ctx.user, code="scheduled_for", at=when.isoformat())
+            else:
+                _event(sending.pk, text, "", ctx.user, code="send_now")
     return sending
 
 
@@ -816,7 +817,7 @@ def deliver(sending_id: int, *, now: datetime | None = None) -> str | None:
         Sending.objects.filter(pk=sending_id).update(state=SendingState.SCHEDULED, attempts=F("attempts") - 1)
         return SendingState.SCHEDULED
     invoice = sending.invoice
-    _event(sending.pk, "attempt", f"attempt {sending.attempts}")
+    _event(sending.pk, "attempt", code="attempt", number=sending.attempts)
     try:
         problems = _precheck(invoice, sending.channel)
         if problems:
@@ -838,7 +839,8 @@ def deliver(sending_id: int, *, now: datetime | None = None) -> str | None:
     Sending.objects.filter(pk=sending.pk, state=SendingState.SENDING).update(
         state=SendingState.SENT, sent_at=timezone.now(), transmission_id=transmission[:200], last_error=""
     )
-    _event(sending.pk, "sent", f"{sending.get_channel_display()} to {sending.recipient}: {transmission}")
+    _event(sending.pk, "sent", code="sent", channel=sending.channel, recipient=sending.recipient,
+           transmission=transmission)
     return SendingState.SENT
 
 
@@ -848,24 +850,26 @@ class _Rejected(Exception):
         self.problems = problems
 
 
-def _finish(sending: Sending, state: str, reason: str, problems: list[dict[str, str]] | None = None) -> str:
+def _finish(
+    sending: Sending, state: str, reason: str, problems: list[dict[str, str]] | None = None, **params: Any
+) -> str:
     Sending.objects.filter(pk=sending.pk, state=SendingState.SENDING).update(
         state=state, last_error=reason[:5000], problems=problems or []
     )
-    _event(sending.pk, state, reason)
+    _event(sending.pk, state, reason, **params)
     return state
 
 
 def _retry_later(sending: Sending, exc: Exception, now: datetime) -> str:
     reason = f"{exc.__class__.__name__}: {exc}" if not isinstance(exc, ConnectionError) else str(exc)
     if sending.attempts >= MAX_ATTEMPTS:
-        return _finish(sending, SendingState.FAILED, f"gave up after {sending.attempts} attempts: {reason}")
+        return _finish(sending, SendingState.FAILED, reason, code="gave_up", attempts=sending.attempts)
     wait = BACKOFF[min(sending.attempts - 1, len(BACKOFF) - 1)]
     when = now + wait
     Sending.objects.filter(pk=sending.pk, state=SendingState.SENDING).update(
         state=SendingState.SCHEDULED, next_attempt_at=when, last_error=reason[:5000]
     )
-    _event(sending.pk, "retry", f"{reason}; next attempt at {timezone.localtime(when):%Y-%m-%d %H:%M}")
+    _event(sending.pk, "retry", reason, code="retry_at", at=when.isoformat())
     transaction.on_commit(
         lambda: _enqueue(
             [
@@ -1143,7 +1147,7 @@ def retry(ctx: Context, sending_id: int) -> Sending:
             raise Conflict("this invoice is already waiting in the outbox for this channel") from None
         if not changed:
             raise Conflict(f"a {sending.get_state_display().lower()} sending cannot be retried")
-        _event(sending.pk, "retry", "retried by the clerk", ctx.user)
+        _event(sending.pk, "retry", "", ctx.user, code="by_clerk")
     sending.refresh_from_db()
     transaction.on_commit(lambda: _enqueue([sending]))
     return sending
@@ -1176,7 +1180,7 @@ def cancel(ctx: Context, sending_id: int) -> Sending:
     with transaction.atomic():
         if not Sending.objects.filter(pk=sending.pk, state=SendingState.SCHEDULED).update(state=SendingState.CANCELLED):
             raise Conflict("only a sending that waits for its time can be cancelled")
-        _event(sending.pk, "cancelled", "cancelled by the clerk", ctx.user)
+        _event(sending.pk, "cancelled", "", ctx.user, code="by_clerk")
     sending.refresh_from_db()
     return sending
 
