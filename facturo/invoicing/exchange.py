@@ -34,10 +34,12 @@ def _read_rate(reader: Reader, admin: Administration) -> dict[str, Any]:
         reader.error("currency", f"{currency!r} is not an ISO 4217 currency code")
     elif currency and currency == admin.currency:
         reader.error("currency", f"{currency} is the administration's own currency: it needs no rate")
+    rate = reader.decimal("rate", required=True, min_value=Decimal("0.00000001"), places=RATE_PLACES)
     return {
         "currency": currency,
         "rate_date": reader.date("date", required=True),
-        "rate": reader.decimal("rate", required=True, min_value=Decimal("0.00000001"), places=RATE_PLACES),
+        # As the database keeps it, so what is returned reads the same as what is stored.
+        "rate": rate.quantize(Decimal(1).scaleb(-RATE_PLACES)) if rate is not None else None,
         "source": reader.text("source", max_length=100),
     }
 
