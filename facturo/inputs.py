@@ -6,6 +6,7 @@ reports all errors at once and writes nothing when there is any.
 
 import csv
 import io
+import re
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -15,6 +16,41 @@ from facturo.core.errors import FieldError, ValidationFailed
 
 MISSING = object()
 MAX_CSV_BYTES = 50 * 1024 * 1024
+# Characters XML 1.0 cannot carry (so no e-invoice could) and PostgreSQL text refuses (NUL):
+# C0 controls other than tab, line feed and carriage return, lone surrogates, U+FFFE/U+FFFF.
+UNSAFE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def text_problem(value: str) -> str | None:
+    """Why a text cannot be stored or written into a document, or None when it can."""
+    found = UNSAFE_TEXT.search(value)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return "contains a NUL character"
+    return f"contains the control character U+{ord(found.group()):04X}, which invoices cannot carry"
+
+
+def unsafe_texts(data: Any, path: str = "") -> list[FieldError]:
+    """Every string (keys included) in nested JSON-like data that `text_problem` refuses,
+    with its path in the API's notation ("lines[0].description")."""
+    errors: list[FieldError] = []
+    if isinstance(data, str):
+        problem = text_problem(data)
+        if problem:
+            errors.append(FieldError(path, problem))
+    elif isinstance(data, Mapping):
+        for key, value in data.items():
+            key_text = str(key)
+            child = f"{path}.{key_text}" if path else key_text
+            if text_problem(key_text):
+                errors.append(FieldError(path or "body", f"has a field name that {text_problem(key_text)}"))
+                continue
+            errors.extend(unsafe_texts(value, child))
+    elif isinstance(data, (list, tuple)):
+        for index, value in enumerate(data):
+            errors.extend(unsafe_texts(value, f"{path}[{index}]"))
+    return errors
 
 
 class Reader:
@@ -46,9 +82,11 @@ class Reader:
         if value is None:
             return default
         value = str(value)
-        if "\x00" in value:
-            # PostgreSQL text cannot hold NUL; a lookup with one would fail as a server error.
-            self.error(name, "contains a NUL character")
+        problem = text_problem(value)
+        if problem:
+            # PostgreSQL text cannot hold NUL (a lookup with one fails as a server error) and
+            # no e-invoice can carry a control character.
+            self.error(name, problem)
             return default
         if len(value) > max_length:
             self.error(name, f"is longer than {max_length} characters")
@@ -196,7 +234,13 @@ def read_csv_rows(content: bytes | str, columns: Collection[str], required: Iter
                     FieldError(f"row {reader.line_num}", f"has {len(values)} fields, the header has {len(header)}")
                 )
                 continue
-            rows.append({"_line": str(reader.line_num), **dict(zip(header, values, strict=True))})
+            row = dict(zip(header, values, strict=True))
+            errors.extend(
+                FieldError(f"row {reader.line_num}, column {column!r}", problem)
+                for column, value in row.items()
+                if (problem := text_problem(value))
+            )
+            rows.append({"_line": str(reader.line_num), **row})
     except csv.Error as exc:
         errors.append(FieldError(f"row {reader.line_num}", f"is not valid CSV ({exc})"))
     if errors:

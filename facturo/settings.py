@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Every request: body within FACTURO_MAX_UPLOAD_MB (413), no NUL/control characters in texts (422).
+    "facturo.requestguard.RequestGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # API only (/api/): bearer tokens, audit actor, Idempotency-Key, JSON errors for 404/405.
@@ -135,6 +137,15 @@ FACTURO_FILES_DIR = env("FILES_DIR", str(Path.cwd() / "facturo-files"))
 FACTURO_OUTBOX_DIR = env("OUTBOX_DIR", str(Path.cwd() / "facturo-outbox"))
 FACTURO_PEPPOL_ACCESS_POINT = env("PEPPOL_ACCESS_POINT", "facturo.documents.channels.FolderAccessPoint")
 FACTURO_KSEF_GATEWAY = env("KSEF_GATEWAY", "facturo.documents.channels.FolderKsefGateway")
+
+# Largest request body (API payloads, statement and CSV uploads); above it the API answers 413
+# and the web forms say so. Django's own in-memory limit follows it.
+FACTURO_MAX_UPLOAD_MB = int(env("MAX_UPLOAD_MB", "20"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = FACTURO_MAX_UPLOAD_MB * 1024 * 1024
+
+# Fernet keys (comma-separated, newest first) for stored secrets such as SMTP passwords;
+# empty: one key derived from SECRET_KEY. See facturo/encryption.py for rotation.
+FACTURO_ENCRYPTION_KEY = env("ENCRYPTION_KEY", "")
 
 FACTURO_PAGE_SIZE = int(env("PAGE_SIZE", "50"))
 FACTURO_IDEMPOTENCY_HOURS = int(env("IDEMPOTENCY_HOURS", "48"))

@@ -6,6 +6,7 @@ from . import errors
 from .auth import TokenAuth
 from .routes import administrations, charges, contracts, customers, invoices, items, reports
 from .routes import documents as documents_routes
+from .routes import exchange_rates as exchange_rate_routes
 from .routes import payments as payment_routes
 
 api = NinjaAPI(
@@ -30,3 +31,4 @@ for router in (administrations, customers, items, charges, invoices, reports):
     api.add_router("/administrations", router.router)
 api.add_router("/administrations", documents_routes.router)
 api.add_router("/administrations", payment_routes.router)
+api.add_router("/administrations", exchange_rate_routes.router)

@@ -14,7 +14,7 @@ from facturo.core.money import ZERO
 from facturo.core.units import is_valid_unit
 from facturo.core.vat import VatCategory
 from facturo.errors import NotFound, ValidationFailed
-from facturo.inputs import Reader
+from facturo.inputs import Reader, text_problem
 from facturo.ledger.models import Account, AccountKind
 
 from .models import Item, RateKind, VatExemption, VatRate
@@ -76,6 +76,10 @@ def _read_item(ctx: Context, reader: Reader, current: Item | None) -> dict[str, 
             reader.error("names", 'needs at least one name, e.g. {"en": "Maintenance visit"}')
         else:
             values["names"] = {str(k): str(v).strip() for k, v in names.items() if str(v).strip()}
+            for language, name in values["names"].items():
+                problem = text_problem(language) or text_problem(name)
+                if problem:
+                    reader.error("names" if text_problem(language) else f"names.{language}", problem)
             if not values["names"]:
                 reader.error("names", "needs at least one name")
     if present("unit"):

@@ -31,6 +31,7 @@ from facturo.db import bulk
 from facturo.errors import Conflict
 
 from .models import BilledPeriod, UsageKind, UsageRate, UsageRecord
+from .notes import ProrationNotes
 from .schedule import ContractRow, DuePeriod, claimed_periods, due_periods
 
 CONTRACT_SOURCE = "contract"
@@ -72,6 +73,7 @@ def bill_contracts(
     groupings: list[str] = []
     now = timezone.now()
     admin_id = ctx.administration.pk
+    notes = ProrationNotes(c.customer_id for c in contracts)
     for contract in contracts:
         for line in contract.lines:
             for due in due_periods(contract, line, run_date, claimed.get(line.id, set())):
@@ -107,7 +109,8 @@ def bill_contracts(
                         )
                     description = line.description
                     if piece.prorated:
-                        description = f"{description} ({piece.period.days}/{due.period.days} days)"[:300]
+                        note = notes.note(contract.customer_id, piece.period.days, due.period.days)
+                        description = f"{description} {note}"[:300]
                     sid = source_id(line.id, piece.version)
                     charges.append(
                         bulk.Row(

@@ -32,7 +32,8 @@ class DocumentSettings(models.Model):
     smtp_port = models.PositiveIntegerField(default=587)
     smtp_security = models.CharField(max_length=10, choices=SmtpSecurity.choices, default=SmtpSecurity.STARTTLS)
     smtp_username = models.CharField(max_length=200, blank=True)
-    smtp_password = models.CharField(max_length=200, blank=True)
+    # Fernet token (facturo.encryption), never the password itself; write-only on every screen.
+    smtp_password_encrypted = models.TextField(blank=True)
     from_email = models.EmailField(blank=True)
     reply_to = models.EmailField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -186,10 +187,24 @@ class SendingEvent(models.Model):
     sending = models.ForeignKey(Sending, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
     kind = models.CharField(max_length=20)
+    # Text from elsewhere, kept as received (a mail server's reply, a validator's finding).
     message = models.TextField(blank=True)
+    # What facturo itself says is stored as parameters and worded in the reader's language
+    # (`text`); rows from before have none and show their stored message.
+    params = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
         ordering = ["id"]
+
+    def kind_label(self) -> str:
+        from .eventtexts import kind_label
+
+        return kind_label(self.kind)
+
+    def text(self) -> str:
+        from .eventtexts import describe
+
+        return describe(self.kind, self.message, self.params)

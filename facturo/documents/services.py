@@ -19,6 +19,7 @@ from django.db.models import Count, F, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
+from facturo import encryption
 from facturo.administrations.access import Action, Context
 from facturo.administrations.models import DocumentKind
 from facturo.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -163,10 +164,29 @@ def update_mail_settings(ctx: Context, data: Mapping[str, Any]) -> DocumentSetti
         settings.smtp_host, settings.smtp_port, settings.smtp_security = host, port or 587, security
         settings.smtp_username = username
         if password or not username:
-            settings.smtp_password = password
+            settings.smtp_password_encrypted = encryption.encrypt(password)
         settings.from_email, settings.reply_to = sender, reply_to
         settings.save()
     return settings
+
+
+def rotate_stored_secrets() -> int:
+    """Re-encrypt every stored SMTP password with the first key of FACTURO_ENCRYPTION_KEY;
+    returns how many. One transaction: a value no key opens stops the rotation, naming the
+    administration, and nothing is changed."""
+    rotated = 0
+    with transaction.atomic():
+        rows = DocumentSettings.objects.select_for_update().exclude(smtp_password_encrypted="")
+        for row in rows.select_related("administration"):
+            try:
+                token = encryption.rotate(row.smtp_password_encrypted)
+            except encryption.CannotDecrypt as exc:
+                raise ValidationFailed(
+                    [FieldError(f"administration {row.administration.code}", f"SMTP password: {exc}")]
+                ) from None
+            DocumentSettings.objects.filter(pk=row.pk).update(smtp_password_encrypted=token)
+            rotated += 1
+    return rotated
 
 
 def save_mail_template(ctx: Context, data: Mapping[str, Any]) -> MailTemplate:
@@ -585,11 +605,14 @@ def export_documents(
 # Delivery -----------------------------------------------------------------------------------
 
 
-def _event(sending_id: int, kind: str, message: str = "", actor: Any = None) -> None:
+def _event(sending_id: int, kind: str, message: str = "", actor: Any = None, **params: Any) -> None:
+    """One step of a sending's trail: `message` only for text from elsewhere, facturo's own
+    words as `params` (see eventtexts), so each reader gets them in their language."""
     SendingEvent.objects.create(
         sending_id=sending_id,
         kind=kind,
         message=message[:5000],
+        params=params,
         actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
     )
 
@@ -767,12 +790,10 @@ def _create_sending(
             _event(sending.pk, "rejected", sending.last_error, ctx.user)
         else:
             text = "resend" if resend_of else "scheduled"
-            _event(
-                sending.pk,
-                text,
-                f"for {timezone.localtime(when):%Y-%m-%d %H:%M}" if when > now else "to send now",
-                ctx.user,
-            )
+            if when > now:
+                _event(sending.pk, text, "", ctx.user, code="scheduled_for", at=when.isoformat())
+            else:
+                _event(sending.pk, text, "", ctx.user, code="send_now")
     return sending
 
 
@@ -818,7 +839,7 @@ def deliver(sending_id: int, *, now: datetime | None = None) -> str | None:
         Sending.objects.filter(pk=sending_id).update(state=SendingState.SCHEDULED, attempts=F("attempts") - 1)
         return SendingState.SCHEDULED
     invoice = sending.invoice
-    _event(sending.pk, "attempt", f"attempt {sending.attempts}")
+    _event(sending.pk, "attempt", code="attempt", number=sending.attempts)
     try:
         problems = _precheck(invoice, sending.channel)
         if problems:
@@ -840,7 +861,8 @@ def deliver(sending_id: int, *, now: datetime | None = None) -> str | None:
     Sending.objects.filter(pk=sending.pk, state=SendingState.SENDING).update(
         state=SendingState.SENT, sent_at=timezone.now(), transmission_id=transmission[:200], last_error=""
     )
-    _event(sending.pk, "sent", f"{sending.get_channel_display()} to {sending.recipient}: {transmission}")
+    _event(sending.pk, "sent", code="sent", channel=sending.channel, recipient=sending.recipient,
+           transmission=transmission)
     return SendingState.SENT
 
 
@@ -850,24 +872,26 @@ class _Rejected(Exception):
         self.problems = problems
 
 
-def _finish(sending: Sending, state: str, reason: str, problems: list[dict[str, str]] | None = None) -> str:
+def _finish(
+    sending: Sending, state: str, reason: str, problems: list[dict[str, str]] | None = None, **params: Any
+) -> str:
     Sending.objects.filter(pk=sending.pk, state=SendingState.SENDING).update(
         state=state, last_error=reason[:5000], problems=problems or []
     )
-    _event(sending.pk, state, reason)
+    _event(sending.pk, state, reason, **params)
     return state
 
 
 def _retry_later(sending: Sending, exc: Exception, now: datetime) -> str:
     reason = f"{exc.__class__.__name__}: {exc}" if not isinstance(exc, ConnectionError) else str(exc)
     if sending.attempts >= MAX_ATTEMPTS:
-        return _finish(sending, SendingState.FAILED, f"gave up after {sending.attempts} attempts: {reason}")
+        return _finish(sending, SendingState.FAILED, reason, code="gave_up", attempts=sending.attempts)
     wait = BACKOFF[min(sending.attempts - 1, len(BACKOFF) - 1)]
     when = now + wait
     Sending.objects.filter(pk=sending.pk, state=SendingState.SENDING).update(
         state=SendingState.SCHEDULED, next_attempt_at=when, last_error=reason[:5000]
     )
-    _event(sending.pk, "retry", f"{reason}; next attempt at {timezone.localtime(when):%Y-%m-%d %H:%M}")
+    _event(sending.pk, "retry", reason, code="retry_at", at=when.isoformat())
     transaction.on_commit(
         lambda: _enqueue(
             [
@@ -936,12 +960,16 @@ def mail_for(sending: Sending, invoice: Invoice) -> channels.Mail:
 def _send_mail(sending: Sending, invoice: Invoice) -> str:
     settings = _settings_for(invoice.administration_id)
     mail = mail_for(sending, invoice)
+    try:
+        password = encryption.decrypt(settings.smtp_password_encrypted)
+    except encryption.CannotDecrypt as exc:
+        raise channels.Permanent(f"SMTP password: {exc}") from None
     server = channels.SmtpServer(
         host=settings.smtp_host,
         port=settings.smtp_port,
         security=settings.smtp_security,
         username=settings.smtp_username,
-        password=settings.smtp_password,
+        password=password,
     )
     return channels.send_mail(server, mail)
 
@@ -1141,7 +1169,7 @@ def retry(ctx: Context, sending_id: int) -> Sending:
             raise Conflict("this invoice is already waiting in the outbox for this channel") from None
         if not changed:
             raise Conflict(f"a {sending.get_state_display().lower()} sending cannot be retried")
-        _event(sending.pk, "retry", "retried by the clerk", ctx.user)
+        _event(sending.pk, "retry", "", ctx.user, code="by_clerk")
     sending.refresh_from_db()
     transaction.on_commit(lambda: _enqueue([sending]))
     return sending
@@ -1174,7 +1202,7 @@ def cancel(ctx: Context, sending_id: int) -> Sending:
     with transaction.atomic():
         if not Sending.objects.filter(pk=sending.pk, state=SendingState.SCHEDULED).update(state=SendingState.CANCELLED):
             raise Conflict("only a sending that waits for its time can be cancelled")
-        _event(sending.pk, "cancelled", "cancelled by the clerk", ctx.user)
+        _event(sending.pk, "cancelled", "", ctx.user, code="by_clerk")
     sending.refresh_from_db()
     return sending
 

@@ -7,6 +7,8 @@ Polish administration, invoices for KSeF. This module adds what it lacks:
 - an intra-community supply (K) to a German customer, with a project discount on the document;
 - an export outside the EU (G) to a Norwegian customer addressed by its organisation number;
 - a disbursement outside the scope of VAT (O);
+- an invoice in US dollars, with the day's exchange rate, so its VAT total is also shown in
+  euros (BT-6, BT-111);
 - a customer in the Netherlands and one in Belgium who want Factur-X (CII)."""
 
 from datetime import date, timedelta
@@ -16,6 +18,7 @@ from stdnum.de import vat as de_vat
 from stdnum.no import orgnr
 
 from facturo.administrations.access import Context
+from facturo.invoicing import exchange
 from facturo.invoicing.services import create_draft, issue
 from facturo.parties.models import Customer
 from facturo.parties.services import create_customer, update_customer
@@ -76,6 +79,21 @@ def add_examples(ctx: Context, today: date) -> list[str]:
              "unit_price": "8950.00", "vat_category": "G", "vat_rate": "0", "service_date": day},
         ],
     })  # fmt: skip
+    offshore = create_customer(ctx, {
+        "name": "Atlantic Offshore Services B.V.", "street": "Waalhaven Zuidzijde 21", "postal_code": "3089 JH",
+        "city": "Rotterdam", "country": "NL", "language": "en", "category": "b2b", "currency": "USD",
+        "email": "ap@atlantic-offshore.example",
+    })  # fmt: skip
+    exchange.set_rate(ctx, {"currency": "USD", "date": day - timedelta(days=1), "rate": "0.86210000",
+                            "source": "ECB reference rate (demo)"})
+    dollars = create_draft(ctx, {
+        "customer_id": offshore.pk,
+        "order_reference": "AOS-PO-77120",
+        "lines": [
+            {"description": "Onderhoud koelinstallatie werkschip, billed in USD", "quantity": "6", "unit": "HUR",
+             "unit_price": "118.00", "vat_category": "S", "vat_rate": "21", "service_date": day},
+        ],
+    })  # fmt: skip
     housing = Customer.objects.filter(administration=ctx.administration, name="Woonstichting Eemland Wonen").first()
     outside = None
     if housing is not None:
@@ -88,7 +106,7 @@ def add_examples(ctx: Context, today: date) -> list[str]:
             ],
         })  # fmt: skip
     for draft, what in ((supply, "intra-community supply (K)"), (export, "export outside the EU (G)"),
-                        (outside, "outside the scope of VAT (O)")):
+                        (outside, "outside the scope of VAT (O)"), (dollars, "in USD, VAT also in EUR")):
         if draft is not None:
             issued = issue(ctx, draft.pk, issue_date=today)
             notes.append(f"{what}: invoice {issued.number} to {issued.customer.name}")

@@ -28,6 +28,7 @@ from facturo.errors import Conflict, NotFound
 from facturo.ledger.services import AccountBook, write_entries
 
 from .content import canonical_body, canonical_header, document_hash_from_body
+from .exchange import Conversions
 from .models import ChainHead, Invoice, InvoiceAllowanceCharge, InvoiceLine, InvoiceState, InvoiceVatLine
 from .postings import issue_entry
 
@@ -41,6 +42,9 @@ ISSUE_FIELDS = [
     "issue_date",
     "due_date",
     "payment_reference",
+    "tax_currency",
+    "exchange_rate",
+    "tax_total_accounting",
     "seller_snapshot",
     "buyer_snapshot",
     "chain_index",
@@ -229,8 +233,9 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
         )
         vat_lines = _by_invoice(bulk.fetch(InvoiceVatLine.objects.filter(bulk.among("invoice_id", ids)), *VAT_FIELDS))
         ready = []
+        conversions = Conversions.for_invoices(admin, invoices, on)  # BT-111: one rate lookup per batch
         for invoice in invoices:
-            reason = _refusal(invoice, bool(lines[invoice.id]), admin)
+            reason = _refusal(invoice, bool(lines[invoice.id]), admin) or conversions.refusal(invoice)
             if reason:
                 result.refused[invoice.id] = reason
             else:
@@ -245,6 +250,7 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
             terms = invoice_terms(invoice)
             invoice.issue_date = on
             invoice.due_date = due_date(on, terms)
+            conversions.apply(invoice)
             invoice.buyer_snapshot = {f: getattr(invoice, f"customer__{f}") for f in BUYER_FIELDS}
             invoice.state = InvoiceState.ISSUED
             invoice.issued_at = now

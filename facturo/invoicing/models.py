@@ -72,6 +72,12 @@ class Invoice(models.Model):
         "parties.Site", null=True, blank=True, db_index=False, on_delete=models.PROTECT, related_name="+"
     )
     note = models.TextField(blank=True)
+    # An invoice in another currency than the administration's carries, from issuing on, the
+    # rate it was converted at and its VAT total in the administration's currency
+    # (EN 16931 BT-6 and BT-111). Empty for invoices in the administration's own currency.
+    tax_currency = models.CharField(max_length=3, blank=True)
+    exchange_rate = models.DecimalField(max_digits=18, decimal_places=8, null=True, blank=True)
+    tax_total_accounting = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
     payment_reference = models.CharField(max_length=40, blank=True)
     grouping_key = models.CharField(max_length=200, blank=True)
 
@@ -222,3 +228,31 @@ class ChainHead(models.Model):
     administration = models.OneToOneField(Administration, on_delete=models.CASCADE, related_name="chain_head")
     last_index = models.PositiveIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+
+
+class ExchangeRate(models.Model):
+    """How many units of the administration's currency one unit of `currency` was worth from
+    `rate_date` on (until the next rate of that currency): what issuing converts an invoice's
+    VAT total with."""
+
+    administration = models.ForeignKey(Administration, on_delete=models.CASCADE, related_name="exchange_rates")
+    currency = models.CharField(max_length=3)
+    rate_date = models.DateField()
+    rate = models.DecimalField(max_digits=18, decimal_places=8)
+    source = models.CharField(max_length=100, blank=True, help_text="Where the rate comes from, e.g. ECB, NBP table")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["currency", "-rate_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["administration", "currency", "rate_date"], name="exchange_rate_unique_day"
+            ),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="exchange_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.rate} ({self.rate_date})"

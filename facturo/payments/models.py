@@ -46,7 +46,9 @@ class BankStatement(models.Model):
     file_name = models.CharField(max_length=200, blank=True)
     file_sha256 = models.CharField(max_length=64)
     line_count = models.PositiveIntegerField(default=0)
-    warnings = models.TextField(blank=True)
+    warnings = models.TextField(blank=True)  # English text of imports from before `notes`
+    # Import warnings as {"code", "params"}, worded in the reader's language (payments.notes).
+    notes = models.JSONField(default=list, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False, on_delete=models.SET_NULL, related_name="+"
@@ -61,6 +63,11 @@ class BankStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bank_account.iban} #{self.sequence}"
+
+    def warning_texts(self) -> list[str]:
+        from .notes import describe
+
+        return [describe(note) for note in self.notes] + [w for w in self.warnings.splitlines() if w]
 
 
 class LineState(models.TextChoices):

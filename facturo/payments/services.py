@@ -36,6 +36,7 @@ from facturo.ledger.services import AccountBook, EntryDraft, Posting, write_entr
 from facturo.parties.identifiers import normalize_iban
 from facturo.parties.models import Customer
 
+from . import notes
 from .accounts import PaymentAccounts, payment_accounts
 from .models import (
     AnnouncedReturn,
@@ -143,7 +144,8 @@ class ImportResult:
     suggested: int = 0
     unmatched: int = 0
     returns: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # in the importer's language
+    notes: list[dict[str, Any]] = field(default_factory=list)  # the same, as stored (code + parameters)
     # (line id, invoice ids) of every automatic booking, for reports and the benchmark.
     booked: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
 
@@ -153,16 +155,14 @@ def _sequence_number(sequence: str) -> int | None:
     return int(head) if head.isdigit() else None
 
 
-def _check_sequence(account: BankAccount, stmt: Statement, where: str) -> list[str]:
-    """Refuses a statement that is not the next one; returns warnings to report."""
+def _check_sequence(account: BankAccount, stmt: Statement, where: str, number: int) -> list[dict[str, Any]]:
+    """Refuses a statement that is not the next one; returns warnings to report (see notes)."""
     previous = BankStatement.objects.filter(bank_account=account).order_by("-id").first()
     if previous is None:
         balance = ledger_balance(account)
         if balance != stmt.opening.amount:
-            return [
-                f"{where}: opening balance {stmt.opening.amount} differs from the ledger balance {balance} "
-                f"of {account.ledger_account.code}; the first statement sets the bank's view"
-            ]
+            sequence = stmt.sequence or stmt.identification
+            return [notes.opening_differs(number, sequence, stmt.opening.amount, balance, account.ledger_account.code)]
         return []
     if previous.sequence == stmt.sequence:
         raise Conflict(
@@ -336,7 +336,9 @@ def import_statement(
                 )
             if not stmt.sequence:
                 raise ValidationFailed(FieldError(where, "the statement has no number or sequence"))
-            result.warnings.extend(_check_sequence(account, stmt, where))
+            for note in _check_sequence(account, stmt, where, number):
+                result.notes.append(note)
+                result.warnings.append(notes.describe(note))
             if account.currency not in loaded:
                 loaded[account.currency] = _load_index(ctx, {account.currency})
             index, known = loaded[account.currency]
@@ -348,10 +350,10 @@ def import_statement(
 
 
 def _write_statement_warnings(result: ImportResult) -> None:
-    if result.warnings and result.statements:
+    if result.notes and result.statements:
         first = result.statements[0]
-        first.warnings = "\n".join(result.warnings)
-        first.save(update_fields=["warnings"])
+        first.notes = result.notes
+        first.save(update_fields=["notes"])
 
 
 def _import_one(

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -19,7 +20,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from facturo.administrations.access import Action, Context, administrations_for, context_for
+from facturo.core.errors import FieldError
 from facturo.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from facturo.requestguard import max_upload_bytes, max_upload_mb
 
 SESSION_ADMINISTRATION = "facturo_administration"
 SESSION_TOKENS = "facturo_form_tokens"
@@ -160,6 +163,18 @@ def other_errors(errors: Mapping[str, list[str]], fields: Iterable[str]) -> list
     """Errors that have no field of their own on the form: shown in the summary."""
     known = set(fields)
     return [(path, text) for path, texts in errors.items() if path not in known for text in texts]
+
+
+def read_upload(upload: UploadedFile, field: str = "file") -> bytes:
+    """The uploaded file's bytes, or ValidationFailed on `field` when it is above
+    FACTURO_MAX_UPLOAD_MB (the form shows it beside the file field; nothing is read)."""
+    if upload.size is not None and upload.size > max_upload_bytes():
+        message = _("The file is %(size).1f MB; the upload limit is %(limit)d MB.") % {
+            "size": upload.size / (1024 * 1024),
+            "limit": max_upload_mb(),
+        }
+        raise ValidationFailed([FieldError(field, message)])
+    return upload.read()
 
 
 def form_data(request: HttpRequest, fields: Iterable[str]) -> dict[str, str]:

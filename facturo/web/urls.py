@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import views, views_rates
 
 app_name = "web"
 
@@ -23,6 +23,9 @@ urlpatterns = [
     path("items/new/", views.item_create, name="item_create"),
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
+    path("exchange-rates/", views_rates.rate_list, name="exchange_rates"),
+    path("exchange-rates/save/", views_rates.rate_save, name="exchange_rate_save"),
+    path("exchange-rates/import/", views_rates.rate_import, name="exchange_rate_import"),
     path("charges/", views.charge_list, name="charges"),
     path("charges/new/", views.charge_create, name="charge_create"),
     path("charges/import/", views.charge_import, name="charge_import"),

@@ -37,6 +37,7 @@ from .base import (
     other_errors,
     paginate,
     paginate_rows,
+    read_upload,
     switch_administration,
     web_view,
 )
@@ -415,7 +416,7 @@ def charge_import(request: HttpRequest, ctx: Context) -> HttpResponse:
         return _form_page(request, template, {}, {"file": [_("Choose a CSV file.")]}, ["file"], extra, 400)
 
     def act() -> str:
-        result = charges_services.import_charges_csv(ctx, upload.read())
+        result = charges_services.import_charges_csv(ctx, read_upload(upload))
         messages.success(
             request,
             _("%(created)d charges imported, %(present)d were already there.")

@@ -24,7 +24,7 @@ from facturo.core.errors import FieldError
 from facturo.errors import ValidationFailed
 from facturo.invoicing import services as invoicing
 
-from .base import error_map, form_data, once, other_errors, paginate, web_view
+from .base import error_map, form_data, once, other_errors, paginate, read_upload, web_view
 
 STATUSES = [
     ("", "All"),
@@ -239,7 +239,7 @@ def usage_import(request: HttpRequest, ctx: Context) -> HttpResponse:
         )
 
     def act() -> str:
-        result = usage_services.import_usage_csv(ctx, upload.read())
+        result = usage_services.import_usage_csv(ctx, read_upload(upload))
         messages.success(
             request,
             _("%(created)d usage records imported, %(present)d were already there.")

@@ -25,7 +25,7 @@ from facturo.documents.rendering import TemplateError, default_layout
 from facturo.errors import FieldError, ValidationFailed
 from facturo.parties import services as parties
 
-from .base import error_map, form_data, new_token, once, paginate, web_view
+from .base import error_map, form_data, new_token, once, paginate, read_upload, web_view
 
 PREVIEW_SECONDS = 600
 
@@ -293,7 +293,7 @@ def branding_save(request: HttpRequest, ctx: Context) -> HttpResponse:
     data["show_open_items"] = "1" if request.POST.get("show_open_items") else "0"
     upload = request.FILES.get("logo")
     try:
-        services.update_branding(ctx, data, logo=upload.read() if upload else None,
+        services.update_branding(ctx, data, logo=read_upload(upload, "logo") if upload else None,
                                  remove_logo=bool(request.POST.get("remove_logo")))
     except ValidationFailed as failed:
         return _settings_page(request, ctx, error_map(failed), status=400)

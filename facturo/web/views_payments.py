@@ -14,7 +14,7 @@ from facturo.administrations.access import Action, Context
 from facturo.errors import FieldError, NotFound, ValidationFailed
 from facturo.payments import alerts, credit, direct_debit, search, services, suggestions
 
-from .base import error_map, once, other_errors, paginate, web_view
+from .base import error_map, once, other_errors, paginate, read_upload, web_view
 
 
 def _bank_page(request: HttpRequest, ctx: Context, errors: dict[str, list[str]] | None = None, status: int = 200):
@@ -52,7 +52,7 @@ def upload(request: HttpRequest, ctx: Context) -> HttpResponse:
         return _bank_page(request, ctx, {"file": [_("Choose a statement file.")]}, 400)
 
     def act() -> str:
-        result = services.import_statement(ctx, upload.read(), file_name=upload.name or "")
+        result = services.import_statement(ctx, read_upload(upload), file_name=upload.name or "")
         messages.success(
             request,
             _(

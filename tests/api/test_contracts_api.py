@@ -81,7 +81,9 @@ def test_text_with_a_nul_character_is_a_field_error_not_a_server_error(ctx, api)
         {"type": "monitoring", "start_date": "2026-11-01", "customer": "x\u0000", "sites": ["S\u00000"], "lines": []},
     )
     assert response.status_code == 422
-    assert fields(response)["body.sites[0].site"] == "contains a NUL character"
+    # Refused where the text enters, before any service: each field is named by its JSON place.
+    nul = "contains a NUL character"
+    assert fields(response) == {"body.customer": nul, "body.sites[0]": nul}
     usage = api.post(
         f"{base}/usage", {"rows": [{"reference": "r", "site": "\u0000", "kind": "callout", "date": "2026-11-01"}]}
     )

@@ -225,3 +225,25 @@ def test_an_old_contract_catches_up_once_then_bills_month_by_month(ctx, customer
     second = run(ctx, date(2026, 12, 1))
     assert second.charges == 1 and BilledPeriod.objects.count() == 84
     assert run(ctx, date(2026, 12, 15)).charges == 0
+
+
+@pytest.mark.parametrize("language, note", [("nl", "(14/31 dagen)"), ("fr", "(14/31 jours)"), ("pl", "(14/31 dni)"),
+                                            ("en", "(14/31 days)")])
+def test_the_proration_note_is_in_the_customers_language(ctx, customers, language, note):
+    from django.utils import translation
+
+    from facturo.parties.services import update_customer
+
+    update_customer(ctx, customers[0].pk, {"language": language})
+    contract = contracts.create_contract(ctx, monthly(customers[0], start_date="2026-11-01", type="monitoring"))
+    run(ctx, date(2026, 11, 1))
+    contracts.add_annex(
+        ctx,
+        contract.pk,
+        {"effective_from": "2026-12-15", "description": "price", "changes": [{"line": 1, "unit_price": "71.30"}]},
+    )
+    with translation.override("en"):  # the clerk's language does not matter
+        run(ctx, date(2026, 12, 1))
+    invoice = issued(ctx).order_by("-id").first()
+    first = invoice.lines.order_by("period_start").first()
+    assert first.description.endswith(note)

@@ -29,6 +29,8 @@ def test_demo_invoices_cover_every_format_and_category_and_all_build(
     assert formats == set(services.FORMATS)
     categories = {line.vat_category for invoice in issued for line in invoice.lines.all()}
     assert categories >= {"S", "Z", "E", "AE", "K", "G", "O"}
+    foreign = [i for i in issued if i.currency != i.administration.currency]
+    assert foreign and all(i.exchange_rate and i.tax_total_accounting is not None for i in foreign)
 
     check = {"peppol": assert_ubl_valid, "nlcius": assert_ubl_valid, "cii": assert_cii_valid,
              "ksef": assert_ksef_valid}

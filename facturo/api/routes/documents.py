@@ -119,7 +119,7 @@ def _sending(s: Sending) -> dict[str, Any]:
 
 def _detail(s: Sending) -> dict[str, Any]:
     return {**_sending(s), "events": [
-        {"at": e.at, "kind": e.kind, "message": e.message} for e in services.events(s)]}
+        {"at": e.at, "kind": e.kind, "message": e.text()} for e in services.events(s)]}
 
 
 def _file(content: bytes, mime: str, name: str) -> HttpResponse:

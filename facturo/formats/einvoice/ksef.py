@@ -222,6 +222,9 @@ def write_ksef(doc: Document, created: datetime | None = None) -> bytes:
             _text(row, "P_10", _number(sign * discount, 8))
         _text(row, "P_11", _amount(sign * line.net_amount))
         _text(row, "P_12", rate_code(line.vat_category, line.vat_rate))
+        if foreign and doc.exchange_rate is not None:
+            # The rate the line's VAT was converted to PLN with (art. 31a of the VAT act).
+            _text(row, "KursWaluty", _number(doc.exchange_rate, 6))
     for item in doc.allowances_charges:
         position += 1
         row = _SUB(fa, _F + "FaWiersz")
@@ -233,6 +236,8 @@ def write_ksef(doc: Document, created: datetime | None = None) -> bytes:
         _text(row, "P_9A", _number(signed, 8))
         _text(row, "P_11", _amount(sign * signed))
         _text(row, "P_12", rate_code(item.vat_category, item.vat_rate))
+        if foreign and doc.exchange_rate is not None:
+            _text(row, "KursWaluty", _number(doc.exchange_rate, 6))
 
     payment = _SUB(fa, _F + "Platnosc")
     if doc.due_date is not None:

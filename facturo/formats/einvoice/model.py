@@ -207,6 +207,9 @@ class Document:
     tax_point_date: date | None = None  # BT-7
     tax_currency: str = ""  # BT-6, the VAT accounting currency when it differs
     tax_total_accounting: Decimal | None = None  # BT-111, in `tax_currency`
+    # Units of `tax_currency` per unit of `currency` (KSeF KursWaluty). No EN 16931 term, so
+    # UBL and CII do not carry it and a document read back equals one written without it.
+    exchange_rate: Decimal | None = field(default=None, compare=False)
     notes: list[str] = field(default_factory=list)  # BT-22
     buyer_reference: str = ""  # BT-10
     order_reference: str = ""  # BT-13
