@@ -238,6 +238,7 @@ def test_a_euro_account_of_a_polish_administration_pays_its_euro_invoices_only(o
     from facturo.administrations.access import context_for
     from facturo.administrations.services import create_administration
     from facturo.catalog.services import create_item
+    from facturo.invoicing import exchange
     from facturo.parties.services import create_customer
     from tests.conftest import ADMINISTRATIONS
 
@@ -248,6 +249,8 @@ def test_a_euro_account_of_a_polish_administration_pays_its_euro_invoices_only(o
     eur_account = payments.create_bank_account(pl, {"iban": "DE89370400440532013000", "currency": "EUR"})
     with pytest.raises(ValidationFailed, match="not an asset account that can hold a bank"):
         payments.create_bank_account(pl, {"iban": "PL61109010140000071219812874", "ledger_account": "200"})
+    # A Polish administration's euro invoice carries its VAT in złoty too: it needs a rate.
+    exchange.set_rate(pl, {"currency": "EUR", "date": "2026-11-02", "rate": "4.2512"})
     documents = []
     for currency in ("EUR", "PLN"):
         buyer = create_customer(pl, {"name": f"Klient {currency}", "country": "DE", "currency": currency})
