@@ -35,6 +35,7 @@ class Pipeline:
         # A bounded queue: the caller runs at most `depth` chunks ahead of the writer.
         self._jobs: queue.Queue[Any] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
+        self._cancelled = False
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> "Pipeline":
@@ -48,6 +49,8 @@ class Pipeline:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         if self._thread is not None:
+            # The caller failed: the jobs still queued are not run, as everything rolls back.
+            self._cancelled = kind is not None
             self._jobs.put(_STOP)
             self._thread.join()
             self._thread = None
@@ -83,7 +86,7 @@ class Pipeline:
                 try:
                     if job is _STOP:
                         return
-                    if self._error is None:
+                    if self._error is None and not self._cancelled:
                         job()
                 except BaseException as exc:  # handed to the caller's thread
                     self._error = exc

@@ -2,6 +2,7 @@
 an invoice paid across chunks ends paid, a conflict found while writing a later chunk leaves
 nothing booked, and the writer thread's errors reach the caller."""
 
+import threading
 from decimal import Decimal
 
 import pytest
@@ -111,3 +112,16 @@ def test_a_dangling_reference_written_by_the_import_fails_at_once_on_postgres(ct
             cursor.execute(
                 "INSERT INTO payments_paymentallocation (reconciliation_id, invoice_id, amount) VALUES (-1, -1, 0)"
             )
+
+
+def test_jobs_still_queued_when_the_caller_fails_are_not_run():
+    done = []
+    release = threading.Event()
+    with pytest.raises(RuntimeError, match="matching failed"):
+        with Pipeline(threaded=True) as writer:
+            writer.submit(lambda: (release.wait(10), done.append(1)))
+            writer.submit(lambda: done.append(2))
+            # The writer is still busy with the first job when the caller fails.
+            threading.Timer(0.2, release.set).start()
+            raise RuntimeError("matching failed")
+    assert done == [1]
