@@ -125,3 +125,16 @@ def test_jobs_still_queued_when_the_caller_fails_are_not_run():
             threading.Timer(0.2, release.set).start()
             raise RuntimeError("matching failed")
     assert done == [1]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_every_deferrable_constraint_is_initially_deferred_so_the_import_restores_the_initial_mode():
+    """The import ends with SET CONSTRAINTS ALL DEFERRED: right only while no deferrable
+    constraint starts out immediate."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname FROM pg_constraint "
+            "WHERE condeferrable AND NOT condeferred AND connamespace = 'public'::regnamespace"
+        )
+        assert cursor.fetchall() == []
