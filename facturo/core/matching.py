@@ -375,8 +375,10 @@ def propose(line: BankLine, index: OpenItems, settings: MatchSettings | None = N
 
     # 4. The amount alone, when exactly one open item has it: a suggestion, never automatic.
     if not proposals:
-        same = [index.items[i] for i in index.by_amount.get((line.currency, line.amount), [])]
-        if len(same) == 1:
+        # Count before reading the items: a common amount is shared by hundreds of them.
+        ids = index.by_amount.get((line.currency, line.amount), [])
+        same = [index.items[ids[0]]] if len(ids) == 1 else []
+        if same:
             evidence = (Evidence("amount", f"the amount equals the open amount of {same[0].number} only", 40),)
             proposals.append(
                 Proposal(

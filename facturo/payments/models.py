@@ -76,7 +76,9 @@ class LineState(models.TextChoices):
 
 
 class StatementLine(models.Model):
-    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="lines")
+    # No index of its own: the unique (statement, position) below leads with it, and an import
+    # writes every line through each index.
+    statement = models.ForeignKey(BankStatement, db_index=False, on_delete=models.PROTECT, related_name="lines")
     administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveIntegerField()
     amount = models.DecimalField(**MONEY)

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -50,6 +51,7 @@ from .models import (
     ReconciliationKind,
     StatementLine,
 )
+from .pipeline import Pipeline, immediate_constraints
 from .settle import update_settlement
 
 CENT = Decimal("0.01")
@@ -356,6 +358,10 @@ def _write_statement_warnings(result: ImportResult) -> None:
         first.save(update_fields=["notes"])
 
 
+# Lines per chunk of an import: matched and built while the chunk before is written.
+IMPORT_CHUNK = 5_000
+
+
 def _import_one(
     ctx: Context,
     account: BankAccount,
@@ -390,7 +396,37 @@ def _import_one(
     except IntegrityError:
         raise Conflict(f"statement {stmt.sequence} of {account.iban} was already imported") from None
     ids = bulk.allocate_ids(StatementLine, len(stmt.lines))
-    lines = [
+    learned: list[CustomerIban] = []
+    announced_returns = {
+        (a.end_to_end_id, a.amount): a
+        for a in AnnouncedReturn.objects.filter(bank_account=account, settled_by__isnull=True)
+    }
+    settled: list[tuple[AnnouncedReturn, int]] = []
+    with immediate_constraints(), Pipeline() as writer:
+        for start in range(0, len(stmt.lines), IMPORT_CHUNK):
+            chunk = stmt.lines[start : start + IMPORT_CHUNK]
+            lines = _line_rows(statement, stmt, admin_id, ids[start : start + IMPORT_CHUNK], chunk, start + 1)
+            bookings = _match_chunk(
+                ctx, lines, index, accounts, settings, announced_returns, settled, learned, result, writer
+            )
+            drafts = _entry_drafts(account, statement, lines, bookings, accounts)
+            writer.submit(partial(_write_chunk, ctx, lines, drafts, bookings, accounts, book, known))
+    for announced, line_id in settled:
+        announced.settled_by_id = line_id
+        announced.save(update_fields=["settled_by"])
+    CustomerIban.objects.bulk_create(learned, ignore_conflicts=True)
+    return statement
+
+
+def _line_rows(
+    statement: BankStatement,
+    stmt: Statement,
+    admin_id: int,
+    ids: Sequence[int],
+    chunk: Sequence[Any],
+    first_position: int,
+) -> list[bulk.Row]:
+    return [
         bulk.Row(
             id=line_id,
             statement_id=statement.pk,
@@ -412,15 +448,25 @@ def _import_one(
             state=LineState.UNMATCHED,
             suggestions_json="[]",
         )
-        for position, (line_id, line) in enumerate(zip(ids, stmt.lines, strict=True), 1)
+        for position, (line_id, line) in enumerate(zip(ids, chunk, strict=True), first_position)
     ]
+
+
+def _match_chunk(
+    ctx: Context,
+    lines: Sequence[bulk.Row],
+    index: OpenItems,
+    accounts: PaymentAccounts,
+    settings: MatchSettings,
+    announced_returns: dict[tuple[str, Decimal], AnnouncedReturn],
+    settled: list[tuple[AnnouncedReturn, int]],
+    learned: list[CustomerIban],
+    result: ImportResult,
+    writer: Pipeline,
+) -> list[_Booking]:
+    """Match a chunk's lines against the open items (kept current in `index`); the bookings."""
+    admin_id = ctx.administration.pk
     bookings: list[_Booking] = []
-    learned: list[CustomerIban] = []
-    announced_returns = {
-        (a.end_to_end_id, a.amount): a
-        for a in AnnouncedReturn.objects.filter(bank_account=account, settled_by__isnull=True)
-    }
-    settled: list[tuple[AnnouncedReturn, int]] = []
     for row in lines:
         if row.is_return and row.amount < 0:
             announced = announced_returns.get((row.end_to_end_id, -row.amount)) if row.end_to_end_id else None
@@ -449,6 +495,8 @@ def _import_one(
                 row.state = LineState.MATCHED
                 result.returns += 1
                 continue
+            # A return is looked up in the database: after the chunks before are written.
+            writer.drain()
             booking = _return_booking(ctx, row)
             if booking is not None:
                 bookings.append(booking)
@@ -496,10 +544,17 @@ def _import_one(
             else:
                 result.unmatched += 1
     result.lines += len(lines)
-    bulk.insert(StatementLine, lines, with_pk=True)
-    for announced, line_id in settled:
-        announced.settled_by_id = line_id
-        announced.save(update_fields=["settled_by"])
+    return bookings
+
+
+def _entry_drafts(
+    account: BankAccount,
+    statement: BankStatement,
+    lines: Sequence[bulk.Row],
+    bookings: Sequence[_Booking],
+    accounts: PaymentAccounts,
+) -> list[EntryDraft]:
+    """One bank journal entry per line: to the invoices it settled, or to suspense."""
     by_line = {b.line.id: b for b in bookings}
     drafts = []
     for row in lines:
@@ -519,11 +574,22 @@ def _import_one(
                 postings=tuple(postings),
             )
         )
-    entries = write_entries(admin_id, book, drafts)
-    entry_of_line = {e.source_id: e.id for e in entries}
-    _record(ctx, bookings, entry_of_line, accounts, automatic=True, known=known)
-    CustomerIban.objects.bulk_create(learned, ignore_conflicts=True)
-    return statement
+    return drafts
+
+
+def _write_chunk(
+    ctx: Context,
+    lines: Sequence[bulk.Row],
+    drafts: Sequence[EntryDraft],
+    bookings: Sequence[_Booking],
+    accounts: PaymentAccounts,
+    book: AccountBook,
+    known: dict[int, bulk.Row],
+) -> None:
+    """The database side of a chunk: its lines, their entries, reconciliations and settlements."""
+    bulk.insert(StatementLine, lines, with_pk=True)
+    entries = write_entries(ctx.administration.pk, book, drafts)
+    _record(ctx, bookings, {e.source_id: e.id for e in entries}, accounts, automatic=True, known=known)
 
 
 def _match_postings(booking: _Booking, accounts: PaymentAccounts) -> list[Posting]:
