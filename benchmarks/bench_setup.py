@@ -37,3 +37,21 @@ def bench_administration(letter: str, name: str, fields: dict[str, Any]) -> Any:
     user = get_user_model().objects.create_user(f"bench-{code}", password="bench-password")
     admin = create_administration(user, {"code": code, "name": name.format(code=code), **fields})
     return context_for(user, admin)
+
+
+def backend_pid(connection: Any) -> int | None:
+    """The PostgreSQL server process of this connection, when it runs on this machine."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    return pid if Path(f"/proc/{pid}/stat").exists() else None
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of a process, from /proc (0 when unknown)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

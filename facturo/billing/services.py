@@ -18,7 +18,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from facturo.administrations.access import Action, Context, context_for
@@ -384,8 +384,7 @@ def process_chunk(run_id: int, chunk_id: int, *, on_done: Callable[[RunChunk], N
 
 
 def _bill_chunk(ctx: Context, run: BillingRun, chunk: RunChunk) -> None:
-    span = Q(customer_id__gte=chunk.first_customer, customer_id__lte=chunk.last_customer)
-    contracts = load_contracts(ctx.administration.pk, span)
+    contracts = load_contracts(ctx.administration.pk, customers=(chunk.first_customer, chunk.last_customer))
     currency = dict(
         Customer.objects.filter(pk__gte=chunk.first_customer, pk__lte=chunk.last_customer).values_list("id", "currency")
     )
