@@ -317,47 +317,25 @@ def due_periods(contract: ContractRow, line: LineRow, run_date: date, claimed: s
     ]
     result: list[DuePeriod] = []
     rule = Proration(contract.proration)
+    # Where something changes: the line's start and end, its terms, the suspensions.
+    cuts = [first, *(t.effective_from for t in line.terms)]
+    if last is not None:
+        cuts.append(last + timedelta(days=1))
+    for s in contract.suspensions:
+        cuts += [s.start, s.end + timedelta(days=1)]
     for index, period in enumerate(periods):
         if period.start in claimed:
             continue
         caught_up = index < len(periods) - 1
-        cuts = [first, *(t.effective_from for t in line.terms)]
-        if last is not None:
-            cuts.append(last + timedelta(days=1))
-        for s in contract.suspensions:
-            cuts += [s.start, s.end + timedelta(days=1)]
-        pieces = split(period, cuts)
-        priced: list[tuple[Period, Decimal | None]] = []
-        for piece in pieces:
-            terms = _terms_on(line, piece.start)
-            active = (
-                piece.start >= first
-                and (last is None or piece.end <= last)
-                and not any(s.overlaps(piece) for s in contract.suspensions)
-                and terms is not None
-                and not terms.is_removed
-            )
-            priced.append((piece, terms.quantity * terms.unit_price if active and terms else None))
-        due_pieces = []
-        if len(pieces) == 1 and priced[0][1] is not None:
+        whole = _unchanged(contract, line, period, first, last, cuts)
+        if whole is not None:
             # The common case: nothing changes inside the period, so nothing to prorate.
-            terms = _terms_on(line, period.start)
-            assert terms is not None
-            amount = priced[0][1].quantize(CENT, rounding=ROUND_HALF_UP)
-            billed = []
-            due_pieces.append(
-                DuePiece(period, terms.quantity, terms.unit_price, amount, terms.version, terms.site_id, False)
-            )
+            amount = (whole.quantity * whole.unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
+            due_pieces = [
+                DuePiece(period, whole.quantity, whole.unit_price, amount, whole.version, whole.site_id, False)
+            ]
         else:
-            billed = prorate(period, priced, rule, line.months)
-        for piece, amount, share in billed:
-            terms = _terms_on(line, piece.start)
-            assert terms is not None
-            full = share == 1
-            unit_price = terms.unit_price if full else (amount / terms.quantity).quantize(FOUR)
-            due_pieces.append(
-                DuePiece(piece, terms.quantity, unit_price, amount, terms.version, terms.site_id, not full)
-            )
+            due_pieces = _prorated(contract, line, period, first, last, cuts, rule)
         reason = ""
         if not due_pieces:
             reason = "suspended for the whole period" if contract.suspensions else "nothing active in the period"
@@ -367,6 +345,53 @@ def due_periods(contract: ContractRow, line: LineRow, run_date: date, claimed: s
             reason = "customer is inactive"
         result.append(DuePeriod(contract, line, period, due_pieces, caught_up, reason))
     return result
+
+
+def _unchanged(
+    contract: ContractRow, line: LineRow, period: Period, first: date, last: date | None, cuts: list[date]
+) -> TermsRow | None:
+    """The terms of a period billed whole at one price (no cut inside it, active throughout),
+    else None."""
+    if period.start < first or (last is not None and period.end > last):
+        return None
+    for cut in cuts:
+        if period.start < cut <= period.end:
+            return None
+    if any(s.overlaps(period) for s in contract.suspensions):
+        return None
+    terms = _terms_on(line, period.start)
+    return terms if terms is not None and not terms.is_removed else None
+
+
+def _prorated(
+    contract: ContractRow,
+    line: LineRow,
+    period: Period,
+    first: date,
+    last: date | None,
+    cuts: list[date],
+    rule: Proration,
+) -> list[DuePiece]:
+    """A period cut where something changes inside it, its pieces prorated by the rule."""
+    priced: list[tuple[Period, Decimal | None]] = []
+    for piece in split(period, cuts):
+        terms = _terms_on(line, piece.start)
+        active = (
+            piece.start >= first
+            and (last is None or piece.end <= last)
+            and not any(s.overlaps(piece) for s in contract.suspensions)
+            and terms is not None
+            and not terms.is_removed
+        )
+        priced.append((piece, terms.quantity * terms.unit_price if active and terms else None))
+    due_pieces = []
+    for piece, amount, share in prorate(period, priced, rule, line.months):
+        terms = _terms_on(line, piece.start)
+        assert terms is not None
+        full = share == 1
+        unit_price = terms.unit_price if full else (amount / terms.quantity).quantize(FOUR)
+        due_pieces.append(DuePiece(piece, terms.quantity, unit_price, amount, terms.version, terms.site_id, not full))
+    return due_pieces
 
 
 def next_due(contract: ContractRow, line: LineRow, run_date: date) -> date | None:
