@@ -20,6 +20,10 @@ from facturo.parties.models import Customer
 from .models import BilledPeriod, Contract, ContractLine, ContractType, LineTerms, Suspension
 
 FOUR = Decimal("0.0001")
+# The stored choices as their enums, looked up per line (cheaper than constructing the enum).
+_TIMINGS = {t.value: t for t in Timing}
+_ALIGNMENTS = {a.value: a for a in Alignment}
+_PRORATIONS = {p.value: p for p in Proration}
 CENT = Decimal("0.01")
 
 
@@ -153,9 +157,14 @@ def load_contracts(
         )
     if not contracts:
         return []
+    if customers is not None or condition is not None:
+        # A part of the administration: its contracts' lines by their ids, through the index
+        # (joined on a range of customers, PostgreSQL scans every line of the administration).
+        scope = _Scope(administration_id, None, list(contracts))
     for contract_id, start, end in scope.rows(
         f"SELECT s.contract_id, s.start_date, s.end_date FROM {_table(Suspension)} s "
-        f"JOIN {_table(Contract)} c ON c.id = s.contract_id WHERE {{scope}} ORDER BY s.contract_id, s.start_date"
+        f"JOIN {_table(Contract)} c ON c.id = s.contract_id WHERE {{scope}} ORDER BY s.contract_id, s.start_date",
+        "s.contract_id",
     ):
         contracts[contract_id].suspensions.append(Period(start, end))
     lines: dict[int, LineRow] = {}
@@ -179,7 +188,8 @@ def load_contracts(
         "SELECT l.id, l.contract_id, l.position, l.item_id, l.description, l.unit, l.vat_category, l.vat_kind, "
         "l.frequency, l.every_months, l.timing, l.alignment, l.first_billing_date, l.start_date, l.end_date "
         f"FROM {_table(ContractLine)} l JOIN {_table(Contract)} c ON c.id = l.contract_id "
-        "WHERE {scope} ORDER BY l.contract_id, l.position"
+        "WHERE {scope} ORDER BY l.contract_id, l.position",
+        "l.contract_id",
     ):
         row = LineRow(
             line_id,
@@ -204,7 +214,8 @@ def load_contracts(
             "SELECT lt.line_id, lt.version, lt.effective_from, lt.quantity, lt.unit_price, lt.site_id, lt.is_removed "
             f"FROM {_table(LineTerms)} lt JOIN {_table(ContractLine)} l ON l.id = lt.line_id "
             f"JOIN {_table(Contract)} c ON c.id = l.contract_id "
-            "WHERE {scope} ORDER BY lt.line_id, lt.effective_from, lt.version"
+            "WHERE {scope} ORDER BY lt.line_id, lt.effective_from, lt.version",
+            "l.contract_id",
         ):
             lines[line_id].terms.append(
                 TermsRow(version, effective_from, decimal(quantity), decimal(unit_price), site_id, bool(is_removed))
@@ -230,12 +241,14 @@ class _Scope:
             self.params += list(customers)
         self.ids = sorted(ids) if ids is not None else None
 
-    def rows(self, query: str) -> Iterable[tuple[Any, ...]]:
+    def rows(self, query: str, key: str = "c.id") -> Iterable[tuple[Any, ...]]:
+        """The rows of `query`, whose `{scope}` becomes the condition; `key` is its column
+        holding the contract's id."""
         if self.ids is None:
             yield from _select(query.replace("{scope}", self.sql), self.params)
             return
         for part in _chunks(self.ids, 5000):
-            among, params = ids_condition("c.id", part)
+            among, params = ids_condition(key, part)
             yield from _select(query.replace("{scope}", f"{self.sql} AND {among}"), [*self.params, *params])
 
 
@@ -304,8 +317,8 @@ def due_periods(contract: ContractRow, line: LineRow, run_date: date, claimed: s
     first, last = line_span(contract, line)
     if last is not None and last < first:
         return []
-    timing = Timing(line.timing)
-    alignment = Alignment(line.alignment)
+    timing = _TIMINGS[line.timing]
+    alignment = _ALIGNMENTS[line.alignment]
     horizon = run_date if last is None else min(run_date, last)
     # Periods are claimed in order and without holes (every run claims all that are due),
     # so nothing before the latest claim can be due: a contract's age costs nothing.
@@ -316,7 +329,7 @@ def due_periods(contract: ContractRow, line: LineRow, run_date: date, claimed: s
         if is_due(p, timing, run_date)
     ]
     result: list[DuePeriod] = []
-    rule = Proration(contract.proration)
+    rule = _PRORATIONS[contract.proration]
     # Where something changes: the line's start and end, its terms, the suspensions.
     cuts = [first, *(t.effective_from for t in line.terms)]
     if last is not None:
