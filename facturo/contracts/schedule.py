@@ -4,7 +4,7 @@ contract type's rule. Reads in bulk and computes in memory (the core does the ar
 the preview and the run share it, so the preview shows exactly what the run bills."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -221,6 +221,35 @@ def load_contracts(
                 TermsRow(version, effective_from, decimal(quantity), decimal(unit_price), site_id, bool(is_removed))
             )
     return list(contracts.values())
+
+
+def customer_slices(administration_id: int, size: int) -> Iterator[tuple[int, int]]:
+    """Closed ranges of customer ids, in order, each holding about `size` of the
+    administration's contracts (a customer's contracts are never split): to go through every
+    contract with bounded memory."""
+    table = _table(Contract)
+    (bounds,) = _select(
+        f"SELECT MIN(customer_id), MAX(customer_id) FROM {table} WHERE administration_id = %s", [administration_id]
+    )
+    low, highest = bounds
+    while low is not None:
+        following = _select(
+            f"SELECT customer_id FROM {table} WHERE administration_id = %s AND customer_id >= %s "
+            "ORDER BY customer_id LIMIT 1 OFFSET %s",
+            [administration_id, low, size],
+        )
+        upper = following[0][0] if following else None
+        if upper == low:  # one customer holds more than `size` contracts: it ends the slice
+            (after,) = _select(
+                f"SELECT MIN(customer_id) FROM {table} WHERE administration_id = %s AND customer_id > %s",
+                [administration_id, low],
+            )
+            upper = after[0]
+        if upper is None:
+            yield low, highest
+            return
+        yield low, upper - 1
+        low = upper
 
 
 def _table(model: type[models.Model]) -> str:

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from facturo.billing import services as billing
 from facturo.contracts import services as contracts
 from facturo.contracts.models import BilledPeriod, LineTerms
-from facturo.contracts.schedule import claimed_periods, load_contracts
+from facturo.contracts.schedule import claimed_periods, customer_slices, load_contracts
 
 from .conftest import monthly, run
 
@@ -72,3 +73,28 @@ def test_claimed_periods_are_read_per_line(ctx, customers):
         stored.setdefault(line_id, set()).add(start)
     assert claimed == stored and sorted(claimed) == sorted(line_ids)
     assert claimed_periods([]) == {}
+
+
+def test_slices_of_customers_cover_every_contract_once(ctx, customers):
+    _contracts(ctx, customers)
+    contracts.create_contract(ctx, monthly(customers[0], number="C-3", site="S01", start_date="2026-11-01"))
+    admin = ctx.administration.pk
+    everything = [c.id for c in load_contracts(admin)]
+    for size in (1, 2, 3, 10):
+        spans = list(customer_slices(admin, size))
+        assert [c.id for span in spans for c in load_contracts(admin, customers=span)] == everything
+    # A customer's contracts are never split over two slices.
+    assert list(customer_slices(admin, 1)) == [
+        (customers[0].pk, customers[1].pk - 1),
+        (customers[1].pk, customers[1].pk),
+    ]
+
+
+def test_the_preview_read_in_small_slices_is_the_same(ctx, customers, monkeypatch):
+    _contracts(ctx, customers)
+    whole = billing.preview_data(ctx, date(2026, 12, 1))
+    monkeypatch.setattr(billing, "ASSESS_SLICE", 1)
+    assert billing.preview_data(ctx, date(2026, 12, 1)) == whole
+    # November for both monthly lines (caught up), the quarter of the quarterly line, December
+    # for C-2 (C-1's December is suspended).
+    assert (whole["periods"], whole["caught_up_count"], whole["customers"]) == (4, 2, 2)
