@@ -39,7 +39,7 @@ def bench_administration(letter: str, name: str, fields: dict[str, Any]) -> Any:
     return context_for(user, admin)
 
 
-def backend_pid(connection) -> int | None:
+def backend_pid(connection: Any) -> int | None:
     """The PostgreSQL server process of this connection, when it runs on this machine."""
     if connection.vendor != "postgresql":
         return None

@@ -12,6 +12,7 @@ Prints the phases, the peak memory, and last the end-to-end figure as `<number> 
 
 import argparse
 import multiprocessing
+import os
 import random
 import resource
 import sys
@@ -22,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench_setup import bench_administration, start_django  # noqa: E402
+from bench_setup import backend_pid, bench_administration, cpu_seconds, start_django  # noqa: E402
 
 RUN_DATE = date(2026, 11, 1)
 
@@ -37,43 +38,89 @@ def main() -> None:
         default=0,
         help="worker processes sharing the run (default: 2 on PostgreSQL, 1 on SQLite)",
     )
+    parser.add_argument(
+        "--setup-only",
+        action="store_true",
+        help="populate, print the administration's id and stop (copy the database as a template to measure again)",
+    )
+    parser.add_argument(
+        "--administration",
+        type=int,
+        help="measure an administration populated earlier with --setup-only instead of populating one",
+    )
     args = parser.parse_args()
 
     start_django("bench-billing")
     from django.db import connection
 
-    from facturo.billing import services as billing
+    if args.administration:
+        ctx = existing_administration(args.administration)
+        print(f"database: {connection.vendor}, administration {args.administration} set up earlier", flush=True)
+    else:
+        ctx = prepare(args.contracts)
+        if args.setup_only:
+            print(f"administration: {ctx.administration.pk}")
+            return
+    workers = args.workers or (2 if connection.vendor == "postgresql" else 1)
+    print(f"workers: {workers}, customers per chunk: {args.chunk}", flush=True)
+    measure(ctx, workers, args.chunk)
+
+
+def prepare(n: int):  # type: ignore[no-untyped-def]
+    """A fresh administration with N contracts; returns its context."""
+    from django.db import connection
+
     from facturo.catalog.services import create_item
     from facturo.contracts.services import ensure_default_types
-    from facturo.invoicing.models import Invoice
 
-    n = args.contracts
     ctx = bench_administration("r", "Billing benchmark {code}", {"country": "NL", "iban": "NL91ABNA0417164300"})
-    admin = ctx.administration
     ensure_default_types(ctx)
     create_item(ctx, {"code": "MON", "names": {"en": "Monitoring"}, "unit": "MON", "default_price": "40.00"})
     print(f"database: {connection.vendor}, contracts: {n}", flush=True)
-
     started = time.perf_counter()
     lines, usage = populate(ctx, n)
     setup = time.perf_counter() - started
     print(f"setup: {n} contracts, {lines} lines, {usage} usage records ({setup:.1f} s)", flush=True)
+    return ctx
 
-    workers = args.workers or (2 if connection.vendor == "postgresql" else 1)
-    print(f"workers: {workers}, customers per chunk: {args.chunk}", flush=True)
 
-    started = time.perf_counter()
+def existing_administration(administration_id: int):  # type: ignore[no-untyped-def]
+    from facturo.administrations.access import context_for
+    from facturo.administrations.models import Membership
+
+    owner = Membership.objects.select_related("user", "administration").get(
+        administration_id=administration_id, role="admin"
+    )
+    return context_for(owner.user, owner.administration)
+
+
+def measure(ctx, workers: int, chunk: int) -> None:  # type: ignore[no-untyped-def]
+    """Preview, approval and the run in `workers` processes, with the checks and figures."""
+    from django.db import connection
+
+    from facturo.billing import services as billing
+    from facturo.invoicing.models import Invoice
+
+    admin = ctx.administration
+    backend = backend_pid(connection)
+    started, cpu_started, db_started = time.perf_counter(), time.process_time(), cpu_seconds(backend)
     run = billing.start_run(ctx, RUN_DATE)
     preview_time = time.perf_counter() - started
+    preview_cpu = (time.process_time() - cpu_started, cpu_seconds(backend) - db_started)
     print(
         f"preview: {preview_time:.1f} s (total {run.preview['total']}, {run.preview['periods']} periods, "
         f"{run.preview['caught_up_count']} caught up, {run.preview['not_billed_count']} not billed)",
         flush=True,
     )
-    started = time.perf_counter()
-    billing.approve_run(ctx, run.pk, enqueue=False, chunk_customers=args.chunk)
-    in_workers(run.pk, workers)
+    started, cpu_started, db_started = time.perf_counter(), time.process_time(), cpu_seconds(backend)
+    billing.approve_run(ctx, run.pk, enqueue=False, chunk_customers=chunk)
+    main_cpu = (time.process_time() - cpu_started, cpu_seconds(backend) - db_started)
+    worker_cpu = in_workers(run.pk, workers)
     run_time = time.perf_counter() - started
+    if workers <= 1:
+        worker_cpu = (0.0, 0.0)  # the work ran in this process, counted in main_cpu below
+        main_cpu = (time.process_time() - cpu_started, cpu_seconds(backend) - db_started)
+    run_cpu = (main_cpu[0] + worker_cpu[0], main_cpu[1] + worker_cpu[1])
     run.refresh_from_db()
     assert run.state == "done", run.state
     issued = Invoice.objects.filter(administration=admin, state="issued").count()
@@ -90,6 +137,11 @@ def main() -> None:
     )
     print(f"peak memory (largest process): {peak:,.0f} MiB")
     print(f"issued invoices: {issued}, charges: {run.charges}")
+    for label, (python, database) in (("preview", preview_cpu), ("run", run_cpu)):
+        database_part = f" + database backends {database:.1f} s" if backend else ""
+        per = 1000 * (python + database) / max(issued, 1)
+        print(f"CPU {label}: Python {python:.1f} s{database_part} = {per:.2f} ms per invoice")
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     total = preview_time + run_time
     print(f"end to end (preview + run): {issued / total:,.0f} invoices/s ({total:.1f} s)")
 
@@ -253,31 +305,36 @@ def populate(ctx, n: int) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     return lines_made, usage_made
 
 
-def in_workers(run_id: int, workers: int) -> None:
-    """Worker processes taking the run's chunks, as `facturo db_worker`s would."""
-    from django.db import connections
+def in_workers(run_id: int, workers: int) -> tuple[float, float]:
+    """Worker processes taking the run's chunks, as `facturo db_worker`s would; returns the
+    CPU seconds they and their database backends spent."""
+    from django.db import connection, connections
 
     from facturo.billing import services as billing
 
     if workers <= 1:
         billing.work(run_id)
-        return
+        return 0.0, 0.0
     connections.close_all()
     context = multiprocessing.get_context("fork")
+    spent = context.Queue()
 
     def run() -> None:
         connections.close_all()
         try:
             billing.work(run_id)
+            spent.put((time.process_time(), cpu_seconds(backend_pid(connection))))
         finally:
             connections.close_all()
 
     processes = [context.Process(target=run) for _ in range(workers)]
     for process in processes:
         process.start()
+    totals = [spent.get() for _ in processes]
     for process in processes:
         process.join()
         assert process.exitcode == 0, process.exitcode
+    return sum(t[0] for t in totals), sum(t[1] for t in totals)
 
 
 if __name__ == "__main__":

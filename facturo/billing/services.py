@@ -10,7 +10,7 @@ pending, and numbering stays gapless because numbers are taken inside the chunk'
 transaction."""
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,13 +18,21 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from facturo.administrations.access import Action, Context, context_for
 from facturo.contracts.charging import bill_contracts
 from facturo.contracts.models import BilledPeriod, Contract, GroupingPreference, UsageRate, UsageRecord
-from facturo.contracts.schedule import ContractRow, claimed_periods, due_periods, line_span, load_contracts, next_due
+from facturo.contracts.schedule import (
+    ContractRow,
+    claimed_periods,
+    customer_slices,
+    due_periods,
+    line_span,
+    load_contracts,
+    next_due,
+)
 from facturo.contracts.usage import attach_usage
 from facturo.core.errors import FieldError
 from facturo.db import bulk
@@ -41,6 +49,7 @@ GROUPING_RULES = {
 }
 LIST_LIMIT = 1000
 CHUNK_CUSTOMERS = 500
+ASSESS_SLICE = 10_000  # contracts the assessment holds in memory at once
 
 
 def _money(value: Decimal) -> str:
@@ -65,8 +74,6 @@ class Assessment:
 def assess(ctx: Context, run_date: date, contracts: list[ContractRow] | None = None) -> Assessment:
     """Every active contract × due period on `run_date`: what will be billed, and for each
     active contract that will not be, the reason."""
-    rows = contracts if contracts is not None else load_contracts(ctx.administration.pk)
-    claimed = claimed_periods([line.id for c in rows for line in c.lines])
     per_type: dict[str, dict[str, Any]] = {}
     per_customer: dict[int, Decimal] = defaultdict(Decimal)
     not_billed: list[dict[str, Any]] = []
@@ -74,7 +81,7 @@ def assess(ctx: Context, run_date: date, contracts: list[ContractRow] | None = N
     periods = billed_contracts = 0
     amount = Decimal(0)
     usage = _usage_due(ctx, run_date)
-    for contract in rows:
+    for contract, claimed in _with_claims(ctx, contracts):
         if contract.start_date > run_date:
             continue
         ended = contract.last_day is not None and contract.last_day < run_date
@@ -138,6 +145,24 @@ def assess(ctx: Context, run_date: date, contracts: list[ContractRow] | None = N
         _usage_count(ctx, run_date),
         billed_contracts,
     )
+
+
+def _with_claims(
+    ctx: Context, contracts: list[ContractRow] | None
+) -> Iterator[tuple[ContractRow, dict[int, set[date]]]]:
+    """The contracts (by default all of the administration's, read a slice of customers at a
+    time so that memory stays bounded however many there are), each with the claimed periods
+    of its slice."""
+    slices: Iterable[list[ContractRow]]
+    if contracts is not None:
+        slices = [contracts]
+    else:
+        admin_id = ctx.administration.pk
+        slices = (load_contracts(admin_id, customers=span) for span in customer_slices(admin_id, ASSESS_SLICE))
+    for rows in slices:
+        claimed = claimed_periods([line.id for c in rows for line in c.lines])
+        for contract in rows:
+            yield contract, claimed
 
 
 def _usage_due(ctx: Context, run_date: date) -> dict[int, Decimal]:
@@ -384,8 +409,7 @@ def process_chunk(run_id: int, chunk_id: int, *, on_done: Callable[[RunChunk], N
 
 
 def _bill_chunk(ctx: Context, run: BillingRun, chunk: RunChunk) -> None:
-    span = Q(customer_id__gte=chunk.first_customer, customer_id__lte=chunk.last_customer)
-    contracts = load_contracts(ctx.administration.pk, span)
+    contracts = load_contracts(ctx.administration.pk, customers=(chunk.first_customer, chunk.last_customer))
     currency = dict(
         Customer.objects.filter(pk__gte=chunk.first_customer, pk__lte=chunk.last_customer).values_list("id", "currency")
     )

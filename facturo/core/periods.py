@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Alignment(StrEnum):
@@ -57,6 +58,9 @@ class Period:
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
 
 
+# A run computes the same few periods for every contract (they share anchors and run
+# dates): both functions are pure, so their results are kept.
+@lru_cache(maxsize=65536)
 def add_months(anchor: date, months: int) -> date:
     """`anchor` moved by whole months; a day past the month's end becomes its last day."""
     index = anchor.year * 12 + anchor.month - 1 + months
@@ -81,6 +85,7 @@ def _month_index(day: date) -> int:
     return day.year * 12 + day.month - 1
 
 
+@lru_cache(maxsize=65536)
 def period_containing(day: date, months: int, alignment: Alignment, anchor: date) -> Period:
     """The billing period of `months` months that holds `day`."""
     if not 1 <= months <= MAX_MONTHS:
