@@ -27,6 +27,7 @@ from .models import (
     Alignment,
     Annex,
     BilledPeriod,
+    ChangeKind,
     Contract,
     ContractLine,
     ContractSite,
@@ -35,6 +36,7 @@ from .models import (
     GroupingPreference,
     LineTerms,
     ProrationRule,
+    RetroactiveChange,
     Suspension,
     Timing,
     UsageKind,
@@ -599,14 +601,8 @@ def add_annex(ctx: Context, contract_id: int, data: Mapping[str, Any]) -> Annex:
                 new_sites.append(site)
         if not (change_rows or removed or new_lines or new_sites) and not errors and not reader.errors:
             reader.error("changes", "an annex must change something: prices, quantities, lines or sites")
-        if effective and touched:
-            through = billed_through(contract, touched)
-            if through and effective <= through:
-                reader.error(
-                    "effective_from",
-                    f"these lines are invoiced through {through.isoformat()}; an annex can take effect from "
-                    f"{(through + timedelta(days=1)).isoformat()} on (credit the invoice first to change the past)",
-                )
+        # A change inside invoiced periods is accepted: the next billing run corrects them.
+        through = billed_through(contract, touched) if effective and touched else None
         errors = reader.errors + errors
         if errors:
             raise ValidationFailed(errors)
@@ -658,6 +654,8 @@ def add_annex(ctx: Context, contract_id: int, data: Mapping[str, Any]) -> Annex:
         )
         contract.version = version
         contract.save(update_fields=["version"])
+        if through and effective <= through:
+            _record_retroactive(contract, ChangeKind.ANNEX, effective, f"Annex v{version}: {description}")
         return annex
 
 
@@ -675,19 +673,16 @@ def terminate(ctx: Context, contract_id: int, on: date, reason: str) -> Contract
             errors.append(
                 FieldError("termination_date", f"the contract is already terminated on {contract.termination_date}")
             )
-        through = billed_through(contract)
-        if through and on < through:
-            errors.append(
-                FieldError(
-                    "termination_date",
-                    f"the contract is invoiced through {through.isoformat()}; terminate on or after it "
-                    "(credit the invoice first to end it earlier)",
-                )
-            )
         if errors:
             raise ValidationFailed(errors)
         contract.termination_date, contract.termination_reason = on, reason.strip()[:200]
         contract.save(update_fields=["termination_date", "termination_reason"])
+        # Service invoiced beyond the last day is credited by the next billing run.
+        through = billed_through(contract)
+        if through and on < through:
+            _record_retroactive(
+                contract, ChangeKind.TERMINATION, on + timedelta(days=1), f"Terminated on {on.isoformat()}: {reason}"
+            )
         return contract
 
 
@@ -699,17 +694,29 @@ def suspend(ctx: Context, contract_id: int, data: Mapping[str, Any]) -> Suspensi
         existing = list(contract.suspensions.all())
         rows, errors = _read_suspensions([data], contract.start_date, "suspension", existing)
         errors = [FieldError(e.path.replace("suspension[0].", ""), e.message) for e in errors]
-        through = billed_through(contract)
-        if rows and through and rows[0].start_date <= through:
-            errors.append(
-                FieldError("start_date", f"the contract is invoiced through {through.isoformat()}; suspend after it")
-            )
         if errors:
             raise ValidationFailed(errors)
         suspension = rows[0]
         suspension.contract = contract
         suspension.save()
+        # Suspended days that were invoiced already are credited by the next billing run.
+        through = billed_through(contract)
+        if through and suspension.start_date <= through:
+            _record_retroactive(
+                contract,
+                ChangeKind.SUSPENSION,
+                suspension.start_date,
+                f"Suspended {suspension.start_date.isoformat()}..{suspension.end_date.isoformat()}: "
+                f"{suspension.reason}",
+            )
         return suspension
+
+
+def _record_retroactive(contract: Contract, kind: str, effective: date, description: str) -> RetroactiveChange:
+    """Remember a change that reaches into invoiced periods, for the next run to correct."""
+    return RetroactiveChange.objects.create(
+        contract=contract, kind=kind, effective_from=effective, version=contract.version, description=description[:300]
+    )
 
 
 def notice_deadline(contract: Contract) -> date | None:
