@@ -35,6 +35,7 @@ from .models import (
     Frequency,
     GroupingPreference,
     LineTerms,
+    PeriodCorrection,
     ProrationRule,
     RetroactiveChange,
     Suspension,
@@ -725,3 +726,17 @@ def notice_deadline(contract: Contract) -> date | None:
     if end is None or contract.termination_date is not None:
         return None
     return add_months(end + timedelta(days=1), -contract.notice_months) - timedelta(days=1)
+
+
+def corrections_of(ctx: Context, contract: Contract) -> QuerySet[PeriodCorrection]:
+    """The contract's corrected invoiced periods, oldest first (for the card, API and CLI)."""
+    ctx.require(Action.VIEW)
+    return PeriodCorrection.objects.filter(contract=contract).select_related("line", "change").order_by(
+        "period_start", "line__position", "id"
+    )
+
+
+def pending_corrections(ctx: Context, contract: Contract) -> QuerySet[RetroactiveChange]:
+    """Retroactive changes the next billing run will correct."""
+    ctx.require(Action.VIEW)
+    return RetroactiveChange.objects.filter(contract=contract, run_id=None).order_by("id")

@@ -32,7 +32,9 @@ def contract_row(start, months, timing, alignment, proration, price, quantity):
         end_date=None,
         terms=[TermsRow(1, start, quantity, price, None, False)],
     )
-    return ContractRow(1, "C-1", 1, True, "maintenance", "Maintenance", proration, start, None, "customer", lines=[line])
+    return ContractRow(
+        1, "C-1", 1, True, "maintenance", "Maintenance", proration, start, None, "customer", lines=[line]
+    )
 
 
 def bill(contract, run_date):
