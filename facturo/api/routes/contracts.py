@@ -10,8 +10,7 @@ from pydantic import Field
 from facturo.billing import services as billing
 from facturo.billing import settlement
 from facturo.contracts import alerts as contract_alerts
-from facturo.contracts import services
-from facturo.contracts import renewal
+from facturo.contracts import renewal, services
 from facturo.contracts import usage as usage_services
 from facturo.contracts.models import Contract
 
