@@ -407,6 +407,12 @@ class InvoiceDetail(InvoiceSummary):
     contract_reference: str
     note: str
     payment_reference: str
+    payment_terms_days: int = Field(
+        description="The invoice's payment terms in days (its contract's, else the customer's)"
+    )
+    payment_terms_from: Literal["invoice", "customer"]
+    delivery_channel: str = Field(description="How the invoice goes out (its contract's channel, else the customer's)")
+    delivery_channel_from: Literal["invoice", "customer"]
     credit_note_ids: list[int]
     lines: list[InvoiceLineOut]
     allowances_charges: list[AllowanceChargeOut]

@@ -144,6 +144,13 @@ def invoice_detail(ctx: Context, i: Invoice) -> dict[str, Any]:
             "contract_reference": i.contract_reference,
             "note": i.note,
             "payment_reference": i.payment_reference,
+            # The invoice's own terms (a contract's overrides), else the customer's.
+            "payment_terms_days": i.payment_terms_days
+            if i.payment_terms_days is not None
+            else i.customer.payment_terms_days,
+            "payment_terms_from": "invoice" if i.payment_terms_days is not None else "customer",
+            "delivery_channel": i.delivery_channel or i.customer.delivery_channel,
+            "delivery_channel_from": "invoice" if i.delivery_channel else "customer",
             "credit_note_ids": list(i.credit_notes.order_by("id").values_list("id", flat=True)),
             "lines": [
                 {

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from facturo.administrations.access import Action, Context, context_for
 from facturo.contracts.charging import bill_contracts
+from facturo.contracts.corrections import bill_corrections
 from facturo.contracts.models import BilledPeriod, Contract, GroupingPreference, UsageRate, UsageRecord
 from facturo.contracts.schedule import (
     ContractRow,
@@ -40,6 +41,7 @@ from facturo.errors import Conflict, NotFound, ValidationFailed
 from facturo.invoicing import services as invoicing
 from facturo.parties.models import Customer
 
+from . import run_extras
 from .models import BillingRun, ChunkState, RunChunk, RunState
 
 GROUPING_RULES = {
@@ -270,6 +272,7 @@ def preview_data(ctx: Context, run_date: date) -> dict[str, Any]:
         ).count(),
         "caught_up_count": len(assessment.caught_up),
         "caught_up": assessment.caught_up[:LIST_LIMIT],
+        **run_extras.preview(ctx, run_date),
     }
 
 
@@ -409,11 +412,16 @@ def process_chunk(run_id: int, chunk_id: int, *, on_done: Callable[[RunChunk], N
 
 
 def _bill_chunk(ctx: Context, run: BillingRun, chunk: RunChunk) -> None:
+    span = Q(customer_id__gte=chunk.first_customer, customer_id__lte=chunk.last_customer)
+    run_extras.prepare(ctx, run.run_date, span)
     contracts = load_contracts(ctx.administration.pk, customers=(chunk.first_customer, chunk.last_customer))
     currency = dict(
         Customer.objects.filter(pk__gte=chunk.first_customer, pk__lte=chunk.last_customer).values_list("id", "currency")
     )
     billed = bill_contracts(ctx, contracts, run.run_date, run.pk, currency)
+    corrected = bill_corrections(ctx, contracts, run.run_date, run.pk, currency)
+    for preference, ids in corrected.charge_ids.items():
+        billed.charge_ids[preference] += ids
     invoice_ids: list[int] = []
     for preference, charge_ids in billed.charge_ids.items():
         if charge_ids:
@@ -425,12 +433,13 @@ def _bill_chunk(ctx: Context, run: BillingRun, chunk: RunChunk) -> None:
         invoicing.approve(ctx, invoice_ids)
     result = invoicing.issue_invoices(ctx, invoice_ids, issue_date=run.run_date, chunk_size=max(len(invoice_ids), 1))
     refused = {str(k): v for k, v in result.refused.items()}
-    chunk.state, chunk.invoices, chunk.charges = ChunkState.DONE, len(result.issued), billed.charges
+    issued = len(result.issued) + len(corrected.credit_notes)
+    chunk.state, chunk.invoices, chunk.charges = ChunkState.DONE, issued, billed.charges
     chunk.finished_at, chunk.error = timezone.now(), ""
     chunk.save(update_fields=["state", "invoices", "charges", "finished_at", "error"])
     BillingRun.objects.filter(pk=run.pk).update(
         chunks_done=F("chunks_done") + 1,
-        invoices=F("invoices") + len(result.issued),
+        invoices=F("invoices") + issued,
         charges=F("charges") + billed.charges,
     )
     if refused:

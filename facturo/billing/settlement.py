@@ -6,6 +6,7 @@ invoices (less was used). Each period is settled once (unique in the database)."
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -46,13 +47,7 @@ def advances_invoiced(ctx: Context, contract_number: str, start: date, end: date
     return total, charges
 
 
-def settle(
-    ctx: Context, contract_id: int, start: date, end: date, actual: Decimal, *, issue_date: date | None = None
-) -> SettlementResult:
-    """Settle an advance contract's period: a settlement invoice for a shortfall, credit
-    notes on the latest advance invoices for an excess, nothing for an exact match."""
-    ctx.require(Action.ISSUE_INVOICES)
-    contract = get_contract(ctx, contract_id)
+def _check(contract: Any, start: date, end: date, actual: Decimal) -> None:
     errors = []
     if not contract.type.is_advance:
         errors.append(FieldError("contract", f"{contract.number} is not an advance contract"))
@@ -62,6 +57,58 @@ def settle(
         errors.append(FieldError("actual", "must not be negative"))
     if errors:
         raise ValidationFailed(errors)
+
+
+@dataclass(frozen=True)
+class SettlementPreview:
+    contract: str
+    period_start: date
+    period_end: date
+    actual: Decimal
+    advances: Decimal
+    difference: Decimal
+    outcome: str  # "invoice", "credit_note" or "nothing"
+    advance_invoices: list[str]
+    settled_before: bool
+
+
+def preview(ctx: Context, contract_id: int, start: date, end: date, actual: Decimal) -> SettlementPreview:
+    """What settling the period would do, without doing it: the advances invoiced for it,
+    the difference, and whether a settlement invoice or a credit note follows."""
+    ctx.require(Action.VIEW)
+    contract = get_contract(ctx, contract_id)
+    _check(contract, start, end, actual)
+    advances, charges = advances_invoiced(ctx, contract.number, start, end)
+    difference = (actual - advances).quantize(CENT)
+    invoices = sorted(
+        {c.invoice_line.invoice.number or "" for c in charges if getattr(c, "invoice_line", None) is not None}
+    )
+    return SettlementPreview(
+        contract.number,
+        start,
+        end,
+        actual,
+        advances,
+        difference,
+        "invoice" if difference > 0 else "credit_note" if difference < 0 else "nothing",
+        invoices,
+        AdvanceSettlement.objects.filter(contract=contract, period_start=start).exists(),
+    )
+
+
+def settlements_of(ctx: Context, contract_id: int) -> list[AdvanceSettlement]:
+    ctx.require(Action.VIEW)
+    return list(AdvanceSettlement.objects.filter(administration=ctx.administration, contract_id=contract_id))
+
+
+def settle(
+    ctx: Context, contract_id: int, start: date, end: date, actual: Decimal, *, issue_date: date | None = None
+) -> SettlementResult:
+    """Settle an advance contract's period: a settlement invoice for a shortfall, credit
+    notes on the latest advance invoices for an excess, nothing for an exact match."""
+    ctx.require(Action.ISSUE_INVOICES)
+    contract = get_contract(ctx, contract_id)
+    _check(contract, start, end, actual)
     line = contract.lines.order_by("position").first()
     assert line is not None
     with transaction.atomic():

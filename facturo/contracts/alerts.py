@@ -1,18 +1,23 @@
 """Alerts for the dashboard, the CLI and the responsible user's e-mail: contracts ending or
 reaching their notice deadline, indexations due, sites without a contract."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import Min, Q
 from django.utils import timezone
 
-from facturo.administrations.access import Action, Context
+from facturo.administrations.access import Action, Context, context_for
+from facturo.administrations.models import Administration, Membership, Role
+from facturo.documents import channels
+from facturo.documents.services import document_settings
 
 from .indexation import next_indexation
-from .models import Contract, PriceIndexation
+from .models import AlertMail, Contract, PriceIndexation, UsageRecord
 from .services import notice_deadline
 from .usage import sites_with_usage_without_contract
 
@@ -73,24 +78,95 @@ def alerts(ctx: Context, *, days: int = 60, today: date | None = None) -> list[A
     return sorted(result, key=lambda a: (a.due, a.kind, a.subject))
 
 
+def _mail_key(ctx: Context, alert: Alert) -> tuple[str, str, date]:
+    """What makes an alert the same alert for e-mail: its kind, subject and due day; for a
+    site without a contract, the first day of its uncovered usage (the alert itself is dated
+    today, every day, as long as it stands)."""
+    if alert.kind != "site":
+        return alert.kind, alert.subject[:60], alert.due
+    first = UsageRecord.objects.filter(
+        administration=ctx.administration, site__code=alert.subject, contract__isnull=True, billed=False
+    ).aggregate(first=Min("day"))["first"]
+    return alert.kind, alert.subject[:60], first or alert.due
+
+
+def _send(ctx: Context, address: str, subject: str, body: str) -> None:
+    """Through the administration's SMTP server when one is set (as invoices go out), else
+    through the site's default mail backend."""
+    settings = document_settings(ctx)
+    if settings.smtp_host and settings.from_email:
+        server = channels.SmtpServer(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            security=settings.smtp_security,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+        )
+        host = settings.from_email.rsplit("@", 1)[-1]
+        channels.send_mail(
+            server,
+            channels.Mail(
+                sender=settings.from_email,
+                to=[address],
+                subject=subject,
+                body=body,
+                files=[],
+                message_id=f"<facturo.alerts.{ctx.administration.pk}.{uuid.uuid4().hex}@{host}>",
+            ),
+        )
+    else:
+        send_mail(subject, body, None, [address])
+
+
 def mail_alerts(ctx: Context, *, days: int = 60, today: date | None = None) -> dict[str, int]:
-    """One e-mail per responsible user with their contracts' alerts; alerts without a
-    responsible user (and uncovered sites) go to the administration's own address.
+    """E-mail each alert once: to the contract's responsible user, or (without one, and for
+    uncovered sites) to the administration's own address. An alert mailed before is not
+    mailed again; a mail that fails is not recorded, so the next call tries it again.
     Returns the number of alerts sent per address."""
     found = alerts(ctx, days=days, today=today)
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in={a.responsible_id for a in found} - {None})}
-    per_address: dict[str, list[Alert]] = {}
+    sent = set(AlertMail.objects.filter(administration=ctx.administration).values_list("kind", "subject", "due"))
+    per_address: dict[str, list[tuple[Alert, tuple[str, str, date]]]] = {}
     for alert in found:
+        key = _mail_key(ctx, alert)
+        if key in sent:
+            continue
         user = users.get(alert.responsible_id or -1)
         address = getattr(user, "email", "") or ctx.administration.email
         if address:
-            per_address.setdefault(address, []).append(alert)
+            per_address.setdefault(address, []).append((alert, key))
+    result: dict[str, int] = {}
     for address, items in per_address.items():
-        body = "\n".join(f"{a.due.isoformat()}  {a.kind:<10} {a.subject}: {a.message}" for a in items)
-        send_mail(
-            f"{ctx.administration.name}: {len(items)} contract alert(s)",
-            body,
-            None,
-            [address],
+        body = "\n".join(f"{a.due.isoformat()}  {a.kind:<10} {a.subject}: {a.message}" for a, _ in items)
+        try:
+            with transaction.atomic():
+                # Claimed first (unique in the database), sent, then committed: two senders at
+                # once cannot both mail it, and a failed send leaves no claim behind.
+                AlertMail.objects.bulk_create(
+                    [
+                        AlertMail(administration=ctx.administration, kind=k, subject=s, due=d, address=address)
+                        for _, (k, s, d) in items
+                    ]
+                )
+                _send(ctx, address, f"{ctx.administration.name}: {len(items)} contract alert(s)", body)
+        except IntegrityError:
+            continue  # another sender mailed them at the same moment
+        result[address] = len(items)
+    return result
+
+
+def mail_all_alerts(*, days: int = 60, today: date | None = None) -> dict[str, dict[str, int]]:
+    """Mail the new alerts of every administration (what the scheduled task does), each
+    through the context of one of its administrators."""
+    result: dict[str, dict[str, int]] = {}
+    for admin in Administration.objects.order_by("id"):
+        membership = (
+            Membership.objects.filter(administration=admin, role=Role.ADMIN)
+            .select_related("user")
+            .order_by("id")
+            .first()
         )
-    return {address: len(items) for address, items in per_address.items()}
+        if membership is None:
+            continue
+        result[admin.code] = mail_alerts(context_for(membership.user, admin), days=days, today=today)
+    return result

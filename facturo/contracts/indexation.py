@@ -5,11 +5,13 @@ the old and the new price per line."""
 import csv
 import io
 from collections.abc import Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max, Q
 
 from facturo.administrations.access import Action, Context
 from facturo.core.errors import FieldError
@@ -138,3 +140,66 @@ def index_contract(ctx: Context, contract_id: int, on: date) -> list[PriceIndexa
                 for line, old, new in prices
             ]
         )
+
+
+@dataclass(frozen=True)
+class DueIndexation:
+    contract_id: int
+    number: str
+    on: date
+    basis: str
+    problem: str = ""
+
+
+def _due_dates(contract: Contract, last: date | None, until: date) -> list[date]:
+    day = next_indexation(contract, (last + timedelta(days=1)) if last else contract.start_date)
+    days: list[date] = []
+    while day is not None and day <= until and (contract.last_day is None or day <= contract.last_day):
+        days.append(day)
+        day = next_indexation(contract, day + timedelta(days=1))
+    return days
+
+
+def due_indexations(ctx: Context, on: date, condition: Q | None = None) -> list[DueIndexation]:
+    """The indexations due on or before `on` and not applied yet (a missed one is caught
+    up), each with its basis, or the problem that keeps it from being applied."""
+    query = Contract.objects.filter(administration=ctx.administration).exclude(indexation="")
+    if condition is not None:
+        query = query.filter(condition)
+    contracts = list(query.filter(start_date__lte=on).order_by("id"))
+    if not contracts:
+        return []
+    last = dict(
+        PriceIndexation.objects.filter(contract__in=[c.pk for c in contracts])
+        .values("contract_id")
+        .annotate(last=Max("effective_from"))
+        .values_list("contract_id", "last")
+    )
+    result: list[DueIndexation] = []
+    for contract in contracts:
+        for day in _due_dates(contract, last.get(contract.pk), on):
+            try:
+                _, basis = _factor(ctx, contract, day)
+            except (ValidationFailed, Conflict) as exc:
+                result.append(DueIndexation(contract.pk, contract.number, day, "", str(exc)))
+                break  # later ones build on this one
+            result.append(DueIndexation(contract.pk, contract.number, day, basis))
+    return result
+
+
+def apply_due_indexations(ctx: Context, on: date, condition: Q | None = None) -> list[PriceIndexation]:
+    """What the billing run does before billing: apply every due indexation it can (each an
+    annex recording old and new prices; once per line and date, unique in the database)."""
+    applied: list[PriceIndexation] = []
+    failed: set[int] = set()
+    for due in due_indexations(ctx, on, condition):
+        if due.problem or due.contract_id in failed:
+            continue
+        try:
+            with transaction.atomic():
+                applied += index_contract(ctx, due.contract_id, due.on)
+        except (ValidationFailed, Conflict):
+            # E.g. a later annex exists already: left to the user (the alerts show it), and
+            # the contract is billed on its current terms rather than holding the run up.
+            failed.add(due.contract_id)
+    return applied

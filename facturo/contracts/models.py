@@ -308,3 +308,75 @@ class BilledPeriod(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["line", "period_start"], name="billedperiod_unique_line_period")]
         indexes = [models.Index(fields=["contract", "period_start"], name="billedperiod_contract_idx")]
+
+
+class ChangeKind(models.TextChoices):
+    ANNEX = "annex", _("Annex")
+    TERMINATION = "termination", _("Termination")
+    SUSPENSION = "suspension", _("Suspension")
+    INDEXATION = "indexation", _("Indexation")
+
+
+class RetroactiveChange(models.Model):
+    """A change (annex, termination, suspension) taking effect inside periods that were
+    already invoiced. The next billing run corrects those periods (a credit note for what is
+    no longer due, a charge for what is due on top) and records its id in `run_id`, in the
+    same transaction as the corrections: each change is corrected exactly once."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="retroactive_changes")
+    kind = models.CharField(max_length=12, choices=ChangeKind.choices)
+    effective_from = models.DateField()
+    version = models.PositiveIntegerField(help_text="The contract version the change made")
+    description = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    run_id = models.BigIntegerField(null=True, blank=True, help_text="The billing run that corrected it")
+
+    class Meta:
+        ordering = ["contract", "id"]
+        indexes = [models.Index(fields=["contract", "run_id"], name="retrochange_contract_run_idx")]
+
+
+class PeriodCorrection(models.Model):
+    """One invoiced period of a line corrected after a retroactive change: what was invoiced
+    for it (with earlier corrections), what is due now, and the document that settles the
+    difference. Unique per change, line and period: a run repeated corrects nothing twice."""
+
+    administration = models.ForeignKey(Administration, db_index=False, on_delete=models.PROTECT, related_name="+")
+    change = models.ForeignKey(RetroactiveChange, on_delete=models.PROTECT, related_name="corrections")
+    contract = models.ForeignKey(Contract, db_index=False, on_delete=models.PROTECT, related_name="corrections")
+    line = models.ForeignKey(ContractLine, on_delete=models.PROTECT, related_name="corrections")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    billed = models.DecimalField(max_digits=18, decimal_places=2, help_text="Invoiced for the period before")
+    due = models.DecimalField(max_digits=18, decimal_places=2, help_text="Due for the period after the change")
+    amount = models.DecimalField(max_digits=18, decimal_places=2, help_text="due - billed; negative = credit")
+    version = models.PositiveIntegerField()
+    original_invoice = models.CharField(max_length=40, blank=True)
+    original_line_id = models.BigIntegerField(null=True, blank=True, help_text="The invoice line corrected")
+    credit_note = models.CharField(max_length=40, blank=True)
+    charge_id = models.BigIntegerField(null=True, blank=True, help_text="The charge of an extra amount")
+    run_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["period_start", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["change", "line", "period_start"], name="periodcorrection_once")
+        ]
+        indexes = [models.Index(fields=["contract", "period_start"], name="periodcorrection_contract_idx")]
+
+
+class AlertMail(models.Model):
+    """An alert mailed once: the same alert (kind, subject, due day) is never mailed again."""
+
+    administration = models.ForeignKey(Administration, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12)
+    subject = models.CharField(max_length=60)
+    due = models.DateField()
+    address = models.CharField(max_length=254)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["administration", "kind", "subject", "due"], name="alertmail_once")
+        ]

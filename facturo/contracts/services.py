@@ -27,6 +27,7 @@ from .models import (
     Alignment,
     Annex,
     BilledPeriod,
+    ChangeKind,
     Contract,
     ContractLine,
     ContractSite,
@@ -34,7 +35,9 @@ from .models import (
     Frequency,
     GroupingPreference,
     LineTerms,
+    PeriodCorrection,
     ProrationRule,
+    RetroactiveChange,
     Suspension,
     Timing,
     UsageKind,
@@ -599,14 +602,8 @@ def add_annex(ctx: Context, contract_id: int, data: Mapping[str, Any]) -> Annex:
                 new_sites.append(site)
         if not (change_rows or removed or new_lines or new_sites) and not errors and not reader.errors:
             reader.error("changes", "an annex must change something: prices, quantities, lines or sites")
-        if effective and touched:
-            through = billed_through(contract, touched)
-            if through and effective <= through:
-                reader.error(
-                    "effective_from",
-                    f"these lines are invoiced through {through.isoformat()}; an annex can take effect from "
-                    f"{(through + timedelta(days=1)).isoformat()} on (credit the invoice first to change the past)",
-                )
+        # A change inside invoiced periods is accepted: the next billing run corrects them.
+        through = billed_through(contract, touched) if effective and touched else None
         errors = reader.errors + errors
         if errors:
             raise ValidationFailed(errors)
@@ -658,6 +655,8 @@ def add_annex(ctx: Context, contract_id: int, data: Mapping[str, Any]) -> Annex:
         )
         contract.version = version
         contract.save(update_fields=["version"])
+        if through and effective <= through:
+            _record_retroactive(contract, ChangeKind.ANNEX, effective, f"Annex v{version}: {description}")
         return annex
 
 
@@ -675,19 +674,16 @@ def terminate(ctx: Context, contract_id: int, on: date, reason: str) -> Contract
             errors.append(
                 FieldError("termination_date", f"the contract is already terminated on {contract.termination_date}")
             )
-        through = billed_through(contract)
-        if through and on < through:
-            errors.append(
-                FieldError(
-                    "termination_date",
-                    f"the contract is invoiced through {through.isoformat()}; terminate on or after it "
-                    "(credit the invoice first to end it earlier)",
-                )
-            )
         if errors:
             raise ValidationFailed(errors)
         contract.termination_date, contract.termination_reason = on, reason.strip()[:200]
         contract.save(update_fields=["termination_date", "termination_reason"])
+        # Service invoiced beyond the last day is credited by the next billing run.
+        through = billed_through(contract)
+        if through and on < through:
+            _record_retroactive(
+                contract, ChangeKind.TERMINATION, on + timedelta(days=1), f"Terminated on {on.isoformat()}: {reason}"
+            )
         return contract
 
 
@@ -699,17 +695,29 @@ def suspend(ctx: Context, contract_id: int, data: Mapping[str, Any]) -> Suspensi
         existing = list(contract.suspensions.all())
         rows, errors = _read_suspensions([data], contract.start_date, "suspension", existing)
         errors = [FieldError(e.path.replace("suspension[0].", ""), e.message) for e in errors]
-        through = billed_through(contract)
-        if rows and through and rows[0].start_date <= through:
-            errors.append(
-                FieldError("start_date", f"the contract is invoiced through {through.isoformat()}; suspend after it")
-            )
         if errors:
             raise ValidationFailed(errors)
         suspension = rows[0]
         suspension.contract = contract
         suspension.save()
+        # Suspended days that were invoiced already are credited by the next billing run.
+        through = billed_through(contract)
+        if through and suspension.start_date <= through:
+            _record_retroactive(
+                contract,
+                ChangeKind.SUSPENSION,
+                suspension.start_date,
+                f"Suspended {suspension.start_date.isoformat()}..{suspension.end_date.isoformat()}: "
+                f"{suspension.reason}",
+            )
         return suspension
+
+
+def _record_retroactive(contract: Contract, kind: str, effective: date, description: str) -> RetroactiveChange:
+    """Remember a change that reaches into invoiced periods, for the next run to correct."""
+    return RetroactiveChange.objects.create(
+        contract=contract, kind=kind, effective_from=effective, version=contract.version, description=description[:300]
+    )
 
 
 def notice_deadline(contract: Contract) -> date | None:
@@ -718,3 +726,17 @@ def notice_deadline(contract: Contract) -> date | None:
     if end is None or contract.termination_date is not None:
         return None
     return add_months(end + timedelta(days=1), -contract.notice_months) - timedelta(days=1)
+
+
+def corrections_of(ctx: Context, contract: Contract) -> QuerySet[PeriodCorrection]:
+    """The contract's corrected invoiced periods, oldest first (for the card, API and CLI)."""
+    ctx.require(Action.VIEW)
+    return PeriodCorrection.objects.filter(contract=contract).select_related("line", "change").order_by(
+        "period_start", "line__position", "id"
+    )
+
+
+def pending_corrections(ctx: Context, contract: Contract) -> QuerySet[RetroactiveChange]:
+    """Retroactive changes the next billing run will correct."""
+    ctx.require(Action.VIEW)
+    return RetroactiveChange.objects.filter(contract=contract, run_id=None).order_by("id")

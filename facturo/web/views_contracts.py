@@ -13,15 +13,17 @@ from django.views.decorators.http import require_POST
 
 from facturo.administrations.access import Action, Context
 from facturo.billing import services as billing
+from facturo.billing import settlement
 from facturo.billing.models import RunState
 from facturo.contracts import alerts as contract_alerts
-from facturo.contracts import indexation
+from facturo.contracts import indexation, renewal
 from facturo.contracts import services as contracts
 from facturo.contracts import usage as usage_services
 from facturo.contracts.charging import version_of
 from facturo.contracts.models import ContractType, Frequency, GroupingPreference, Timing
 from facturo.core.errors import FieldError
-from facturo.errors import ValidationFailed
+from facturo.errors import Conflict, ValidationFailed
+from facturo.inputs import Reader
 from facturo.invoicing import services as invoicing
 
 from .base import error_map, form_data, once, other_errors, paginate, read_upload, web_view
@@ -140,6 +142,9 @@ def contract_detail(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse
                 (invoice, ", ".join(f"v{v}" for v in sorted(versions.get(invoice.pk, ())))) for invoice in invoices
             ],
             "billed": [(positions.get(b.line_id), b) for b in billed[-60:]],
+            "corrections": contracts.corrections_of(ctx, contract),
+            "pending_corrections": contracts.pending_corrections(ctx, contract),
+            "settlements": settlement.settlements_of(ctx, contract.pk) if contract.type.is_advance else [],
             "notice_deadline": contracts.notice_deadline(contract),
             "next_indexation": indexation.next_indexation(contract, timezone.localdate()),
             "errors": {},
@@ -220,6 +225,67 @@ def contract_suspend(request: HttpRequest, ctx: Context, pk: int) -> HttpRespons
         messages.success(request, _("Suspension recorded."))
 
     return _contract_action(request, ctx, pk, act)
+
+
+@require_POST
+@web_view(Action.MANAGE_MASTER_DATA)
+def contract_renew(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse:
+    months = request.POST.get("months", "").strip()
+
+    def act() -> None:
+        if months and not months.isdigit():
+            raise ValidationFailed([FieldError("months", "is not a whole number")])
+        annex = renewal.renew(ctx, pk, int(months) if months else None)
+        messages.success(request, _("Version %(v)s recorded.") % {"v": annex.version})
+
+    return _contract_action(request, ctx, pk, act)
+
+
+SETTLEMENT_FIELDS = ["period_start", "period_end", "actual"]
+
+
+@web_view(Action.ISSUE_INVOICES)
+def contract_settlement(request: HttpRequest, ctx: Context, pk: int) -> HttpResponse:
+    """Settle an advance contract's period: the form, its preview (actual against the
+    advances invoiced), then on confirmation the settlement invoice or credit note."""
+    contract = contracts.get_contract(ctx, pk)
+    template = "web/contracts/settlement.html"
+    page: dict[str, Any] = {"contract": contract, "errors": {}, "form": {}, "preview": None, "summary": []}
+    if request.method != "POST":
+        return render(request, template, page)
+    form = form_data(request, SETTLEMENT_FIELDS)
+    page["form"] = form
+    reader = Reader(form)
+    start = reader.date("period_start", required=True)
+    end = reader.date("period_end", required=True)
+    actual = reader.decimal("actual", required=True, places=2)
+    if start and end and end < start:
+        reader.error("period_end", "is before period_start")  # reported with the other fields at once
+    try:
+        reader.raise_if_errors()
+        assert start is not None and end is not None and actual is not None
+        if request.POST.get("confirm") != "1":
+            page["preview"] = settlement.preview(ctx, pk, start, end, actual)
+            return render(request, template, page)
+
+        def act() -> str:
+            result = settlement.settle(ctx, pk, start, end, actual)
+            if result.documents:
+                messages.success(
+                    request, _("Settled: %(documents)s issued.") % {"documents": ", ".join(result.documents)}
+                )
+            else:
+                messages.success(request, _("Settled: the advances match the actual amount."))
+            return reverse("web:contract", args=[pk])
+
+        return once(request, act)
+    except ValidationFailed as failed:
+        page["errors"] = error_map(failed)
+        page["summary"] = other_errors(page["errors"], SETTLEMENT_FIELDS)
+        return render(request, template, page, status=400)
+    except Conflict as conflict:
+        page["summary"] = [("", str(conflict))]
+        return render(request, template, page, status=409)
 
 
 # Usage ----------------------------------------------------------------------------------------

@@ -39,3 +39,30 @@ def test_the_override_is_shown_and_the_run_applies_it(ctx, api):
     assert invoice.due_date == date(2026, 12, 1)
     listed = api.get(f"{base}/invoices/{invoice.pk}").json()
     assert listed["due_date"] == "2026-12-01"
+    assert (listed["payment_terms_days"], listed["payment_terms_from"]) == (30, "customer")
+
+
+def test_the_invoice_shows_its_own_terms_and_channel(ctx, api, client):
+    customers = setup_administration(ctx)
+    base = f"/administrations/{ctx.administration.code}"
+    body = {
+        "number": "T-14",
+        "customer": customers[0].number,
+        "type": "monitoring",
+        "start_date": "2026-11-01",
+        "payment_terms_days": 14,
+        "delivery_channel": "print",
+        "lines": [{"item": "MON", "unit_price": "40.00", "site": "S00"}],
+    }
+    assert api.post(f"{base}/contracts", body).status_code == 201
+    started = billing.start_run(ctx, date(2026, 11, 1))
+    billing.approve_run(ctx, started.pk, enqueue=False)
+    billing.work(started.pk)
+    [invoice] = Invoice.objects.filter(state="issued")
+    shown = api.get(f"{base}/invoices/{invoice.pk}").json()
+    assert (shown["payment_terms_days"], shown["payment_terms_from"]) == (14, "invoice")
+    assert (shown["delivery_channel"], shown["delivery_channel_from"]) == ("print", "invoice")
+    assert shown["due_date"] == "2026-11-15"
+    client.force_login(ctx.user)
+    page = client.get(f"/invoices/{invoice.pk}/").content.decode()
+    assert "14 days (contract)" in page and "print (contract)" in page

@@ -140,3 +140,32 @@ def test_a_run_killed_mid_chunk_and_restarted_matches_an_uninterrupted_run(owner
     assert summary(ctx) == summary(second_ctx)
     assert sequences(ctx) == sequences(second_ctx) == list(range(1, CUSTOMERS + 1))
     assert verify_chain(ctx.administration).ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_correct_each_invoiced_period_once(ctx):
+    from facturo.contracts.models import Contract, PeriodCorrection
+
+    populate(ctx)
+    billing.work(approved_run(ctx).pk)  # October and November monthly, Q4 in advance
+    for contract in Contract.objects.filter(administration=ctx.administration):
+        contracts.terminate(ctx, contract.pk, date(2026, 11, 15), "moved")
+    started = billing.start_run(ctx, date(2026, 11, 16))
+    assert started.preview["corrections_count"] == 2 * CUSTOMERS  # November's rest and Q4's rest
+    billing.approve_run(ctx, started.pk, enqueue=False, chunk_customers=2)
+    connections.close_all()
+    mp = multiprocessing.get_context("fork")
+    queue = mp.Queue()
+    workers = [mp.Process(target=_worker, args=(started.pk, queue)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    results = [queue.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+    assert all(status == "ok" for status, _ in results), results
+    assert PeriodCorrection.objects.count() == 2 * CUSTOMERS
+    credits = Invoice.objects.filter(administration=ctx.administration, kind="credit_note", state="issued")
+    assert sorted(credits.values_list("sequence", flat=True)) == list(range(1, 2 * CUSTOMERS + 1))
+    assert BillingRun.objects.get(pk=started.pk).invoices == 2 * CUSTOMERS
+    assert verify_chain(ctx.administration).ok

@@ -59,11 +59,11 @@ def test_a_month_of_recurring_billing(ctx, customers):
             "sites": ["S01"],
         },
     )
-    # Jansen wants to stop mid-quarter, but the quarter was billed in advance: that needs a
-    # credit note first, so the termination is refused and takes effect at the quarter's end.
-    with pytest.raises(ValidationFailed, match="invoiced through 2026-12-31"):
-        contracts.terminate(ctx, maintenance.pk, date(2026, 11, 15), "closing the shop")
-    contracts.terminate(ctx, maintenance.pk, date(2026, 12, 31), "closing the shop")
+    # Jansen stops mid-quarter, but the quarter was billed in advance: the termination is
+    # accepted and the next run credits the days after the end.
+    with pytest.raises(ValidationFailed, match="before the contract start"):
+        contracts.terminate(ctx, maintenance.pk, date(2026, 9, 30), "closing the shop")
+    contracts.terminate(ctx, maintenance.pk, date(2026, 11, 15), "closing the shop")
     # Last month's guard hours and a convoy task card (pick-up and delivery) come in.
     usage.import_usage_csv(
         ctx,
@@ -78,14 +78,20 @@ def test_a_month_of_recurring_billing(ctx, customers):
     preview = november.preview
     # 300 × 14/30 + 360 × 16/30 = 140 + 192; guard hours 2 × 30 + 6 × 36 + 8 × 30; tasks 17.50 + 22.50
     assert preview["total"] == str(Decimal("140.00") + Decimal("192.00") + 60 + 216 + 240 + Decimal("40.00"))
-    assert [n["contract"] for n in preview["not_billed"]] == ["M-200"]
-    assert "next due" in preview["not_billed"][0]["reason"] or "fully billed" in preview["not_billed"][0]["reason"]
+    # The quarter Oct–Dec (92 days) was invoiced 600.00; service ended 15 November, so the
+    # 46 days after it are credited: 600 × 46/92.
+    assert [(c["contract"], c["period_start"], c["amount"], c["kind"]) for c in preview["corrections"]] == [
+        ("M-200", "2026-10-01", "-300.00", "credit")
+    ]
     billing.approve_run(ctx, november.pk, enqueue=False)
     billing.work(november.pk)
     november.refresh_from_db()
-    assert (november.state, november.invoices) == ("done", 1)
-    invoice = Invoice.objects.filter(state="issued").order_by("-id").first()
+    assert (november.state, november.invoices) == ("done", 2)
+    invoice = Invoice.objects.filter(state="issued", kind="invoice").order_by("-id").first()
     assert invoice.customer_id == linde.pk and invoice.tax_exclusive == Decimal("888.00")
+    credit = Invoice.objects.get(kind="credit_note")
+    assert credit.customer_id == jansen.pk and credit.tax_exclusive == Decimal("300.00")
+    assert credit.corrects.contract_reference == "M-200" and credit.state == "issued"
 
     again = billing.start_run(ctx, date(2026, 11, 30))
     assert again.preview["total"] == "0.00"

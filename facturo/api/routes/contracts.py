@@ -8,8 +8,9 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from facturo.billing import services as billing
+from facturo.billing import settlement
 from facturo.contracts import alerts as contract_alerts
-from facturo.contracts import services
+from facturo.contracts import renewal, services
 from facturo.contracts import usage as usage_services
 from facturo.contracts.models import Contract
 
@@ -215,6 +216,79 @@ class CompletenessOut(Schema):
     refused: dict[str, str]
 
 
+class RenewIn(In):
+    months: int | None = Field(None, ge=1, le=120, description="The term; default: the contract's renewal term")
+
+
+class CorrectionOut(Schema):
+    line: int
+    period_start: date
+    period_end: date
+    version: int
+    billed: str
+    due: str
+    amount: str = Field(description="due - billed: negative is credited, positive charged")
+    reason: str
+    original_invoice: str
+    original_line_id: int | None
+    credit_note: str
+    charge_id: int | None
+    run_id: int | None
+
+
+class PendingChangeOut(Schema):
+    kind: str
+    effective_from: date
+    version: int
+    description: str
+
+
+class CorrectionsOut(Schema):
+    data: list[CorrectionOut]
+    pending: list[PendingChangeOut] = Field(description="Changes the next billing run will correct")
+
+
+class SettlementIn(In):
+    period_start: DateIn
+    period_end: DateIn
+    actual: DecimalIn = Field(description="The actual net amount for the period")
+    issue_date: DateIn | None = None
+
+
+class SettlementPreviewOut(Schema):
+    contract: str
+    period_start: date
+    period_end: date
+    actual: str
+    advances: str
+    difference: str
+    outcome: Literal["invoice", "credit_note", "nothing"]
+    advance_invoices: list[str]
+    settled_before: bool
+
+
+class SettlementOut(Schema):
+    id: int
+    period_start: date
+    period_end: date
+    actual: str
+    advances: str
+    difference: str
+    documents: list[str]
+
+
+def _settlement(s: Any) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "period_start": s.period_start,
+        "period_end": s.period_end,
+        "actual": str(s.actual),
+        "advances": str(s.advances),
+        "difference": str(s.difference),
+        "documents": s.documents,
+    }
+
+
 def _contract(ctx: Any, contract: Contract) -> dict[str, Any]:
     contract = services.get_contract(ctx, contract.pk)
     return {
@@ -351,6 +425,80 @@ def suspend(request: HttpRequest, admin: str, contract_id: Id, payload: Suspensi
     ctx = context(request, admin)
     services.suspend(ctx, contract_id, _dump(payload))
     return Status(201, _contract(ctx, services.get_contract(ctx, contract_id)))
+
+
+@router.post(
+    "/{admin}/contracts/{contract_id}/renew",
+    response={200: ContractOut, **errors()},
+    summary="Renew a contract: its next version, the end date moved by the term",
+)
+def renew(request: HttpRequest, admin: str, contract_id: Id, payload: RenewIn):
+    ctx = context(request, admin)
+    renewal.renew(ctx, contract_id, payload.months)
+    return _contract(ctx, services.get_contract(ctx, contract_id))
+
+
+@router.get(
+    "/{admin}/contracts/{contract_id}/corrections",
+    response={200: CorrectionsOut, **errors()},
+    summary="Corrections of invoiced periods after retroactive changes, and the changes still to correct",
+)
+def corrections(request: HttpRequest, admin: str, contract_id: Id):
+    ctx = context(request, admin)
+    contract = services.get_contract(ctx, contract_id)
+    return {
+        "data": [
+            {
+                "line": c.line.position,
+                "period_start": c.period_start,
+                "period_end": c.period_end,
+                "version": c.version,
+                "billed": str(c.billed),
+                "due": str(c.due),
+                "amount": str(c.amount),
+                "reason": c.change.description,
+                "original_invoice": c.original_invoice,
+                "original_line_id": c.original_line_id,
+                "credit_note": c.credit_note,
+                "charge_id": c.charge_id,
+                "run_id": c.run_id,
+            }
+            for c in services.corrections_of(ctx, contract)
+        ],
+        "pending": [
+            {"kind": p.kind, "effective_from": p.effective_from, "version": p.version, "description": p.description}
+            for p in services.pending_corrections(ctx, contract)
+        ],
+    }
+
+
+@router.post(
+    "/{admin}/contracts/{contract_id}/settlement-preview",
+    response={200: SettlementPreviewOut, **errors()},
+    summary="Preview settling an advance contract's period: actual against the advances invoiced",
+)
+def settlement_preview(request: HttpRequest, admin: str, contract_id: Id, payload: SettlementIn):
+    ctx = context(request, admin)
+    found = settlement.preview(ctx, contract_id, payload.period_start, payload.period_end, payload.actual)
+    return {
+        **found.__dict__,
+        "actual": str(found.actual),
+        "advances": str(found.advances),
+        "difference": str(found.difference),
+    }
+
+
+@router.post(
+    "/{admin}/contracts/{contract_id}/settlements",
+    response={201: SettlementOut, **errors()},
+    summary="Settle an advance contract's period: a settlement invoice or credit notes for the difference",
+)
+def settle(request: HttpRequest, admin: str, contract_id: Id, payload: SettlementIn):
+    ctx = context(request, admin)
+    result = settlement.settle(
+        ctx, contract_id, payload.period_start, payload.period_end, payload.actual, issue_date=payload.issue_date
+    )
+    return Status(201, _settlement(result.settlement))
 
 
 @router.post(

@@ -78,6 +78,20 @@ class Command(ServiceCommand):
             change = f" (previous {t['previous']}, change {t['change']})" if t["previous"] is not None else ""
             self.stdout.write(f"  {t['name']}: {t['contracts']} contract(s), {t['amount']}{change}")
         self.stdout.write(f"  caught-up periods: {p['caught_up_count']}")
+        if p.get("corrections_count"):
+            self.stdout.write(
+                f"  corrections of invoiced periods: {p['corrections_count']}, total {p['corrections_total']}"
+            )
+            for c in p["corrections"][:50]:
+                self.stdout.write(
+                    f"    {c['contract']} line {c['line']} {c['period_start']}..{c['period_end']} v{c['version']}: "
+                    f"invoiced {c['billed']}, due {c['due']}, {c['kind']} {c['amount']}"
+                )
+        for i in p.get("indexations", [])[:50]:
+            what = f"not applied: {i['problem']}" if i["problem"] else i["basis"]
+            self.stdout.write(f"  indexation {i['contract']} from {i['on']}: {what}")
+        for r in p.get("renewals", [])[:50]:
+            self.stdout.write(f"  renewal {r['contract']} (ended {r['end_date']})")
         self.stdout.write(f"  not billed: {p['not_billed_count']} active contract(s)")
         for n in p["not_billed"][:20]:
             self.stdout.write(f"    {n['contract']}: {n['reason']}")

@@ -19,13 +19,27 @@ class Command(ServiceCommand):
         "list, as the API takes them, all or nothing); `annex NUMBER FILE.json`; "
         "`terminate NUMBER --date D --reason R`; `alerts [--days N]`; `index NUMBER --date D` (price "
         "indexation); `load-index CODE FILE.csv` (an index series, month,value); `settle NUMBER --from D "
-        "--to D --actual X` (an advance contract's period against the actual amount)."
+        "--to D --actual X` (an advance contract's period against the actual amount); `renew NUMBER "
+        "[--months N]` (a new version); `corrections NUMBER` (corrections of invoiced periods); "
+        "`alerts --mail` (each new alert once) or `alerts --schedule` (the daily alert mail task)."
     )
 
     def add_command_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "action",
-            choices=["list", "show", "create", "annex", "terminate", "alerts", "index", "load-index", "settle"],
+            choices=[
+                "list",
+                "show",
+                "create",
+                "annex",
+                "terminate",
+                "alerts",
+                "index",
+                "load-index",
+                "settle",
+                "renew",
+                "corrections",
+            ],
         )
         parser.add_argument("operands", nargs="*", metavar="ARG")
         parser.add_argument("--search", default="")
@@ -37,6 +51,10 @@ class Command(ServiceCommand):
         parser.add_argument("--from", dest="date_from", type=parse_date, metavar="YYYY-MM-DD")
         parser.add_argument("--to", dest="date_to", type=parse_date, metavar="YYYY-MM-DD")
         parser.add_argument("--actual", help="settle: the actual amount for the period (net)")
+        parser.add_argument("--months", type=int, help="renew: the term (default: the contract's renewal term)")
+        parser.add_argument(
+            "--schedule", action="store_true", help="alerts: queue the daily alert mail task (for the worker)"
+        )
 
     def _json(self, name: str) -> Any:
         if name == "-":
@@ -124,6 +142,27 @@ class Command(ServiceCommand):
                 f"{contract.number}: actual {s.actual}, advances {s.advances}, difference {s.difference}; "
                 f"documents: {', '.join(result.documents) or 'none'}"
             )
+        elif action == "renew":
+            from facturo.contracts.renewal import renew
+
+            contract = contracts.find_contract(ctx, self._one(rest, "NUMBER"))
+            annex = renew(ctx, contract.pk, options["months"])
+            self.ok(f"{contract.number}: version {annex.version}: {annex.description}")
+        elif action == "corrections":
+            contract = contracts.find_contract(ctx, self._one(rest, "NUMBER"))
+            for c in contracts.corrections_of(ctx, contract):
+                document = c.credit_note or (f"charge {c.charge_id}" if c.charge_id else "")
+                self.stdout.write(
+                    f"line {c.line.position}\t{c.period_start}..{c.period_end}\tv{c.version}\tinvoiced {c.billed}"
+                    f"\tdue {c.due}\t{c.amount}\t{c.original_invoice}\t{document}"
+                )
+            for change in contracts.pending_corrections(ctx, contract):
+                self.stdout.write(f"pending\t{change.effective_from}\t{change.description}")
+        elif options["schedule"]:
+            from facturo.contracts.tasks import schedule_alert_mails
+
+            schedule_alert_mails(options["days"])
+            self.ok("the daily alert mail task is queued")
         elif options["mail"]:
             sent = alerts.mail_alerts(ctx, days=options["days"])
             for address, count in sent.items():
