@@ -14,7 +14,7 @@ from django.utils import timezone
 from facturo.administrations.access import Action, Context, context_for
 from facturo.administrations.models import Administration, Membership, Role
 from facturo.documents import channels
-from facturo.documents.services import document_settings
+from facturo.documents.services import document_settings, smtp_server
 
 from .indexation import next_indexation
 from .models import AlertMail, Contract, PriceIndexation, UsageRecord
@@ -95,13 +95,7 @@ def _send(ctx: Context, address: str, subject: str, body: str) -> None:
     through the site's default mail backend."""
     settings = document_settings(ctx)
     if settings.smtp_host and settings.from_email:
-        server = channels.SmtpServer(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            security=settings.smtp_security,
-            username=settings.smtp_username,
-            password=settings.smtp_password,
-        )
+        server = smtp_server(settings)
         host = settings.from_email.rsplit("@", 1)[-1]
         channels.send_mail(
             server,

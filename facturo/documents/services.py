@@ -957,21 +957,26 @@ def mail_for(sending: Sending, invoice: Invoice) -> channels.Mail:
     )
 
 
-def _send_mail(sending: Sending, invoice: Invoice) -> str:
-    settings = _settings_for(invoice.administration_id)
-    mail = mail_for(sending, invoice)
+def smtp_server(settings: DocumentSettings) -> channels.SmtpServer:
+    """The administration's SMTP server with its password decrypted; a password no key
+    opens is a permanent failure, since retrying cannot help."""
     try:
         password = encryption.decrypt(settings.smtp_password_encrypted)
     except encryption.CannotDecrypt as exc:
         raise channels.Permanent(f"SMTP password: {exc}") from None
-    server = channels.SmtpServer(
+    return channels.SmtpServer(
         host=settings.smtp_host,
         port=settings.smtp_port,
         security=settings.smtp_security,
         username=settings.smtp_username,
         password=password,
     )
-    return channels.send_mail(server, mail)
+
+
+def _send_mail(sending: Sending, invoice: Invoice) -> str:
+    settings = _settings_for(invoice.administration_id)
+    mail = mail_for(sending, invoice)
+    return channels.send_mail(smtp_server(settings), mail)
 
 
 def _send_network(sending: Sending, invoice: Invoice) -> str:
