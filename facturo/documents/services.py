@@ -392,8 +392,10 @@ def _branding(administration_id: int) -> Branding:
 def for_documents(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
     """`invoices` with what a document reads fetched in a few queries per page: use it when
     rendering many (export, print batches). E-invoices read the same relations."""
+    from facturo.payments.prenotification import active_mandates  # payments' models load after documents'
+
     return invoices.select_related("customer", "corrects", "administration", "site").prefetch_related(
-        "lines__site", "lines__item", "vat_lines", "allowances_charges"
+        "lines__site", "lines__item", "vat_lines", "allowances_charges", active_mandates()
     )
 
 

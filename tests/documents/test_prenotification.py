@@ -65,3 +65,19 @@ def test_the_invoice_page_shows_the_pre_notification(client, owner, ctx, custome
     client.force_login(owner)
     page = client.get(f"/invoices/{invoice.pk}/").content.decode()
     assert 'data-testid="prenotification"' in page and "machtigingskenmerk MNDT-0042" in page
+
+
+def test_batches_read_the_mandates_once_and_word_the_same_notice(
+    ctx, customer, mandate, issue_invoice, django_assert_max_num_queries
+):
+    from facturo.invoicing.models import Invoice
+
+    first, second = issue_invoice(customer), issue_invoice(customer)
+    single = services.invoice_data(Invoice.objects.get(pk=second.pk))["direct_debit"]
+    batch = list(services.for_documents(Invoice.objects.filter(pk__in=[first.pk, second.pk]).order_by("id")))
+    assert services.invoice_data(batch[1])["direct_debit"] == single
+    direct_debit.revoke_mandate(ctx, mandate.pk, "customer asked")
+    batch = list(services.for_documents(Invoice.objects.filter(pk__in=[first.pk, second.pk]).order_by("id")))
+    branding = services._branding(ctx.administration.pk)
+    with django_assert_max_num_queries(0):  # the revoked mandate is known from the prefetch
+        assert services.invoice_data(batch[0], branding=branding)["direct_debit"] is None
