@@ -1,6 +1,7 @@
 """Alerts for the dashboard, the CLI and the responsible user's e-mail: contracts ending or
 reaching their notice deadline, indexations due, sites without a contract."""
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,6 +21,8 @@ from .indexation import next_indexation
 from .models import AlertMail, Contract, PriceIndexation, UsageRecord
 from .services import notice_deadline
 from .usage import sites_with_usage_without_contract
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,8 @@ def _send(ctx: Context, address: str, subject: str, body: str) -> None:
 def mail_alerts(ctx: Context, *, days: int = 60, today: date | None = None) -> dict[str, int]:
     """E-mail each alert once: to the contract's responsible user, or (without one, and for
     uncovered sites) to the administration's own address. An alert mailed before is not
-    mailed again; a mail that fails is not recorded, so the next call tries it again.
+    mailed again; a mail that fails is not recorded (and not counted), so the next call
+    tries it again.
     Returns the number of alerts sent per address."""
     found = alerts(ctx, days=days, today=today)
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in={a.responsible_id for a in found} - {None})}
@@ -145,6 +149,10 @@ def mail_alerts(ctx: Context, *, days: int = 60, today: date | None = None) -> d
                 _send(ctx, address, f"{ctx.administration.name}: {len(items)} contract alert(s)", body)
         except IntegrityError:
             continue  # another sender mailed them at the same moment
+        except (OSError, channels.Permanent) as exc:
+            # Not claimed, so tomorrow's call tries again; the other addresses still get theirs.
+            logger.warning("alert mail to %s for %s failed: %s", address, ctx.administration.code, exc)
+            continue
         result[address] = len(items)
     return result
 

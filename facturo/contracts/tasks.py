@@ -20,10 +20,12 @@ def next_morning(now: datetime | None = None) -> datetime:
 @task()
 def mail_alerts_daily(days: int = 60, repeat: bool = True) -> dict[str, dict[str, int]]:
     """Mail every administration's new alerts (each alert once), then queue tomorrow's run."""
-    result = alerts.mail_all_alerts(days=days)
-    if repeat:
-        schedule_alert_mails(days)
-    return result
+    try:
+        return alerts.mail_all_alerts(days=days)
+    finally:
+        # Whatever went wrong today, tomorrow's run stays queued: the chain must not end.
+        if repeat:
+            schedule_alert_mails(days)
 
 
 def schedule_alert_mails(days: int = 60) -> None:
