@@ -141,6 +141,26 @@ def money(value: str) -> Decimal:
 ON_POSTGRES = os.environ.get("FACTURO_TEST_ON_POSTGRES") == "1"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL, close what still holds the test database before Django drops it.
+
+    A live server's request thread or a worker a concurrency test started can keep its
+    connection until the interpreter exits; PostgreSQL then refuses the DROP ("being accessed
+    by other users") and the test database is left behind for the next run to trip over."""
+    yield
+    if not ON_POSTGRES:
+        return
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connection.close()
+
+
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests run in the PostgreSQL pass; elsewhere they skip and say why.
 
