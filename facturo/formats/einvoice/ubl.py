@@ -9,6 +9,8 @@ Only elements with a value are written (PEPPOL-EN16931-R008: no empty elements).
 from __future__ import annotations
 
 import base64
+import functools
+import re
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -32,11 +34,27 @@ CUSTOMIZATIONS: Final = {"peppol": PEPPOL_CUSTOMIZATION, "nlcius": NLCIUS_CUSTOM
 _DROP: dict[str, str | None] = {chr(c): None for c in range(32) if c not in (9, 10, 13)}
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **_DROP})
 _ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", **_DROP})
+# `translate` with these tables costs ~6 µs for a 30-character text even when nothing changes;
+# most texts need no escaping, and a search for the characters that do is ~10 times cheaper.
+_TEXT_SPECIAL = re.compile(r'[&<>\x00-\x08\x0b\x0c\x0e-\x1f]').search
+_ATTR_SPECIAL = re.compile(r'[&<>"\x00-\x08\x0b\x0c\x0e-\x1f]').search
+
+
+def _esc(value: str) -> str:
+    """`value` as element text: &, < and > escaped, forbidden control characters dropped."""
+    return value.translate(_TEXT_ESCAPES) if _TEXT_SPECIAL(value) else value
+
+
+def _attr(value: str) -> str:
+    """`value` as an attribute value: as `_esc`, and the double quote escaped too."""
+    return value.translate(_ATTR_ESCAPES) if _ATTR_SPECIAL(value) else value
 
 
 def amount(value: Decimal) -> str:
     """A monetary amount with exactly two decimals (BR-DEC-*), never '-0.00'."""
-    text = f"{value:.2f}"
+    text = str(value)
+    if text[-3:-2] != ".":  # not already two decimals without exponent, as amounts from the database are
+        text = f"{value:.2f}"
     return "0.00" if text == "-0.00" else text
 
 
@@ -46,7 +64,9 @@ def number(value: Decimal) -> str:
     return f"{value:f}" if "E" in text else text
 
 
+@functools.lru_cache(maxsize=1024)
 def iso(day: date) -> str:
+    """The date as YYYY-MM-DD; kept, since a run writes the same few dates thousands of times."""
     return day.isoformat()
 
 
@@ -70,13 +90,13 @@ class _Xml:
         if not value:
             return
         if attrs:
-            attributes = "".join(f' {k}="{v.translate(_ATTR_ESCAPES)}"' for k, v in attrs.items() if v)
-            self.parts.append(f"<{tag}{attributes}>{value.translate(_TEXT_ESCAPES)}</{tag}>")
+            attributes = "".join(f' {k}="{_attr(v)}"' for k, v in attrs.items() if v)
+            self.parts.append(f"<{tag}{attributes}>{_esc(value)}</{tag}>")
         else:
-            self.parts.append(f"<{tag}>{value.translate(_TEXT_ESCAPES)}</{tag}>")
+            self.parts.append(f"<{tag}>{_esc(value)}</{tag}>")
 
     def money(self, tag: str, value: Decimal, currency: str) -> None:
-        self.parts.append(f'<{tag} currencyID="{currency.translate(_ATTR_ESCAPES)}">{amount(value)}</{tag}>')
+        self.parts.append(f'<{tag} currencyID="{_attr(currency)}">{amount(value)}</{tag}>')
 
     def identifier(self, tag: str, identifier: Identifier) -> None:
         self.leaf(tag, identifier.value, schemeID=identifier.scheme)
@@ -177,16 +197,12 @@ def _period(x: _Xml, start: date | None, end: date | None) -> None:
     x.close("cac:InvoicePeriod")
 
 
-def _esc(value: str) -> str:
-    return value.translate(_TEXT_ESCAPES)
-
-
 def _line(x: _Xml, line: Line, credit: bool, currency: str) -> None:
     # Lines are most of a document: each is written with a few appends rather than an element
     # at a time. Element order: UBL 2.1 InvoiceLineType / CreditNoteLineType.
     tag, quantity = ("cac:CreditNoteLine", "CreditedQuantity") if credit else ("cac:InvoiceLine", "InvoicedQuantity")
-    cur = currency.translate(_ATTR_ESCAPES)
-    unit = line.unit_code.translate(_ATTR_ESCAPES)
+    cur = _attr(currency)
+    unit = _attr(line.unit_code)
     parts = x.parts
     parts.append(f"<{tag}><cbc:ID>{_esc(line.id)}</cbc:ID>")
     if line.note:
