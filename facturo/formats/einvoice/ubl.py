@@ -186,15 +186,15 @@ def _allowance_charge(x: _Xml, item: AllowanceCharge, currency: str, document_le
     x.close("cac:AllowanceCharge")
 
 
-def _period(x: _Xml, start: date | None, end: date | None) -> None:
+@functools.lru_cache(maxsize=1024)
+def _period_xml(start: date | None, end: date | None) -> str:
+    """The InvoicePeriod element (BG-14 / BG-26), "" without dates; kept, since the lines of a
+    run share a few periods."""
     if start is None and end is None:
-        return
-    x.open("cac:InvoicePeriod")
-    if start is not None:
-        x.leaf("cbc:StartDate", iso(start))
-    if end is not None:
-        x.leaf("cbc:EndDate", iso(end))
-    x.close("cac:InvoicePeriod")
+        return ""
+    start_xml = f"<cbc:StartDate>{start.isoformat()}</cbc:StartDate>" if start is not None else ""
+    end_xml = f"<cbc:EndDate>{end.isoformat()}</cbc:EndDate>" if end is not None else ""
+    return f"<cac:InvoicePeriod>{start_xml}{end_xml}</cac:InvoicePeriod>"
 
 
 def _line(x: _Xml, line: Line, credit: bool, currency: str) -> None:
@@ -204,28 +204,22 @@ def _line(x: _Xml, line: Line, credit: bool, currency: str) -> None:
     cur = _attr(currency)
     unit = _attr(line.unit_code)
     parts = x.parts
-    parts.append(f"<{tag}><cbc:ID>{_esc(line.id)}</cbc:ID>")
-    if line.note:
-        parts.append(f"<cbc:Note>{_esc(line.note)}</cbc:Note>")
+    note = f"<cbc:Note>{_esc(line.note)}</cbc:Note>" if line.note else ""
+    cost = f"<cbc:AccountingCost>{_esc(line.accounting_cost)}</cbc:AccountingCost>" if line.accounting_cost else ""
+    order_line = (f"<cac:OrderLineReference><cbc:LineID>{_esc(line.order_line_reference)}</cbc:LineID>"
+                  "</cac:OrderLineReference>" if line.order_line_reference else "")
     parts.append(
+        f"<{tag}><cbc:ID>{_esc(line.id)}</cbc:ID>{note}"
         f'<cbc:{quantity} unitCode="{unit}">{number(line.quantity)}</cbc:{quantity}>'
         f'<cbc:LineExtensionAmount currencyID="{cur}">{amount(line.net_amount)}</cbc:LineExtensionAmount>'
+        f"{cost}{_period_xml(line.period_start, line.period_end)}{order_line}"
     )
-    if line.accounting_cost:
-        parts.append(f"<cbc:AccountingCost>{_esc(line.accounting_cost)}</cbc:AccountingCost>")
-    _period(x, line.period_start, line.period_end)
-    if line.order_line_reference:
-        parts.append(f"<cac:OrderLineReference><cbc:LineID>{_esc(line.order_line_reference)}</cbc:LineID>"
-                     "</cac:OrderLineReference>")
     for item in line.allowances_charges:
         _allowance_charge(x, item, currency, document_level=False)
-    parts.append("<cac:Item>")
-    if line.description:
-        parts.append(f"<cbc:Description>{_esc(line.description)}</cbc:Description>")
-    parts.append(f"<cbc:Name>{_esc(line.name)}</cbc:Name>")
-    if line.seller_item_id:
-        parts.append(f"<cac:SellersItemIdentification><cbc:ID>{_esc(line.seller_item_id)}</cbc:ID>"
-                     "</cac:SellersItemIdentification>")
+    description = f"<cbc:Description>{_esc(line.description)}</cbc:Description>" if line.description else ""
+    seller_id = (f"<cac:SellersItemIdentification><cbc:ID>{_esc(line.seller_item_id)}</cbc:ID>"
+                 "</cac:SellersItemIdentification>" if line.seller_item_id else "")
+    parts.append(f"<cac:Item>{description}<cbc:Name>{_esc(line.name)}</cbc:Name>{seller_id}")
     if line.standard_item_id is not None:
         x.open("cac:StandardItemIdentification")
         x.identifier("cbc:ID", line.standard_item_id)
@@ -283,7 +277,7 @@ def write_ubl(doc: Document, customization: str = PEPPOL_CUSTOMIZATION) -> bytes
     x.leaf("cbc:TaxCurrencyCode", doc.tax_currency)
     x.leaf("cbc:AccountingCost", doc.accounting_cost)
     x.leaf("cbc:BuyerReference", doc.buyer_reference)
-    _period(x, doc.period_start, doc.period_end)
+    x.parts.append(_period_xml(doc.period_start, doc.period_end))
     if doc.order_reference or doc.sales_order_reference:
         x.open("cac:OrderReference")
         # The UBL order reference needs an ID; "NA" when only the seller's order number is known.
