@@ -2,7 +2,6 @@
 back the same text, less the control characters XML 1.0 cannot carry; and every amount is
 written with two decimals, rounded as Decimal formatting rounds it."""
 
-from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
