@@ -181,10 +181,12 @@ def rows_of(invoice: Invoice) -> Rows:
         load_rows([invoice])
         return getattr(invoice, ROWS)  # type: ignore[no-any-return]
     lines = [
-        LineRow(*(getattr(line, name) for name in _LINE_COLUMNS),
-                line.item.code if line.item_id else None,
-                line.site.code if line.site_id else None,
-                line.site.name if line.site_id else None)
+        LineRow._make([
+            *(getattr(line, name) for name in _LINE_COLUMNS),
+            line.item.code if line.item_id else None,
+            line.site.code if line.site_id else None,
+            line.site.name if line.site_id else None,
+        ])
         for line in cache["lines"]
     ]
     allowances = [AllowanceRow(*(getattr(a, name) for name in _ALLOWANCE_FIELDS)) for a in cache["allowances_charges"]]
