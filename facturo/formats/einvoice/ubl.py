@@ -9,6 +9,8 @@ Only elements with a value are written (PEPPOL-EN16931-R008: no empty elements).
 from __future__ import annotations
 
 import base64
+import functools
+import re
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -32,11 +34,27 @@ CUSTOMIZATIONS: Final = {"peppol": PEPPOL_CUSTOMIZATION, "nlcius": NLCIUS_CUSTOM
 _DROP: dict[str, str | None] = {chr(c): None for c in range(32) if c not in (9, 10, 13)}
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **_DROP})
 _ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", **_DROP})
+# `translate` with these tables costs ~6 µs for a 30-character text even when nothing changes;
+# most texts need no escaping, and a search for the characters that do is ~10 times cheaper.
+_TEXT_SPECIAL = re.compile(r'[&<>\x00-\x08\x0b\x0c\x0e-\x1f]').search
+_ATTR_SPECIAL = re.compile(r'[&<>"\x00-\x08\x0b\x0c\x0e-\x1f]').search
+
+
+def _esc(value: str) -> str:
+    """`value` as element text: &, < and > escaped, forbidden control characters dropped."""
+    return value.translate(_TEXT_ESCAPES) if _TEXT_SPECIAL(value) else value
+
+
+def _attr(value: str) -> str:
+    """`value` as an attribute value: as `_esc`, and the double quote escaped too."""
+    return value.translate(_ATTR_ESCAPES) if _ATTR_SPECIAL(value) else value
 
 
 def amount(value: Decimal) -> str:
     """A monetary amount with exactly two decimals (BR-DEC-*), never '-0.00'."""
-    text = f"{value:.2f}"
+    text = str(value)
+    if text[-3:-2] != ".":  # not already two decimals without exponent, as amounts from the database are
+        text = f"{value:.2f}"
     return "0.00" if text == "-0.00" else text
 
 
@@ -46,7 +64,9 @@ def number(value: Decimal) -> str:
     return f"{value:f}" if "E" in text else text
 
 
+@functools.lru_cache(maxsize=1024)
 def iso(day: date) -> str:
+    """The date as YYYY-MM-DD; kept, since a run writes the same few dates thousands of times."""
     return day.isoformat()
 
 
@@ -70,13 +90,13 @@ class _Xml:
         if not value:
             return
         if attrs:
-            attributes = "".join(f' {k}="{v.translate(_ATTR_ESCAPES)}"' for k, v in attrs.items() if v)
-            self.parts.append(f"<{tag}{attributes}>{value.translate(_TEXT_ESCAPES)}</{tag}>")
+            attributes = "".join(f' {k}="{_attr(v)}"' for k, v in attrs.items() if v)
+            self.parts.append(f"<{tag}{attributes}>{_esc(value)}</{tag}>")
         else:
-            self.parts.append(f"<{tag}>{value.translate(_TEXT_ESCAPES)}</{tag}>")
+            self.parts.append(f"<{tag}>{_esc(value)}</{tag}>")
 
     def money(self, tag: str, value: Decimal, currency: str) -> None:
-        self.parts.append(f'<{tag} currencyID="{currency.translate(_ATTR_ESCAPES)}">{amount(value)}</{tag}>')
+        self.parts.append(f'<{tag} currencyID="{_attr(currency)}">{amount(value)}</{tag}>')
 
     def identifier(self, tag: str, identifier: Identifier) -> None:
         self.leaf(tag, identifier.value, schemeID=identifier.scheme)
@@ -166,50 +186,40 @@ def _allowance_charge(x: _Xml, item: AllowanceCharge, currency: str, document_le
     x.close("cac:AllowanceCharge")
 
 
-def _period(x: _Xml, start: date | None, end: date | None) -> None:
+@functools.lru_cache(maxsize=1024)
+def _period_xml(start: date | None, end: date | None) -> str:
+    """The InvoicePeriod element (BG-14 / BG-26), "" without dates; kept, since the lines of a
+    run share a few periods."""
     if start is None and end is None:
-        return
-    x.open("cac:InvoicePeriod")
-    if start is not None:
-        x.leaf("cbc:StartDate", iso(start))
-    if end is not None:
-        x.leaf("cbc:EndDate", iso(end))
-    x.close("cac:InvoicePeriod")
-
-
-def _esc(value: str) -> str:
-    return value.translate(_TEXT_ESCAPES)
+        return ""
+    start_xml = f"<cbc:StartDate>{start.isoformat()}</cbc:StartDate>" if start is not None else ""
+    end_xml = f"<cbc:EndDate>{end.isoformat()}</cbc:EndDate>" if end is not None else ""
+    return f"<cac:InvoicePeriod>{start_xml}{end_xml}</cac:InvoicePeriod>"
 
 
 def _line(x: _Xml, line: Line, credit: bool, currency: str) -> None:
     # Lines are most of a document: each is written with a few appends rather than an element
     # at a time. Element order: UBL 2.1 InvoiceLineType / CreditNoteLineType.
     tag, quantity = ("cac:CreditNoteLine", "CreditedQuantity") if credit else ("cac:InvoiceLine", "InvoicedQuantity")
-    cur = currency.translate(_ATTR_ESCAPES)
-    unit = line.unit_code.translate(_ATTR_ESCAPES)
+    cur = _attr(currency)
+    unit = _attr(line.unit_code)
     parts = x.parts
-    parts.append(f"<{tag}><cbc:ID>{_esc(line.id)}</cbc:ID>")
-    if line.note:
-        parts.append(f"<cbc:Note>{_esc(line.note)}</cbc:Note>")
+    note = f"<cbc:Note>{_esc(line.note)}</cbc:Note>" if line.note else ""
+    cost = f"<cbc:AccountingCost>{_esc(line.accounting_cost)}</cbc:AccountingCost>" if line.accounting_cost else ""
+    order_line = (f"<cac:OrderLineReference><cbc:LineID>{_esc(line.order_line_reference)}</cbc:LineID>"
+                  "</cac:OrderLineReference>" if line.order_line_reference else "")
     parts.append(
+        f"<{tag}><cbc:ID>{_esc(line.id)}</cbc:ID>{note}"
         f'<cbc:{quantity} unitCode="{unit}">{number(line.quantity)}</cbc:{quantity}>'
         f'<cbc:LineExtensionAmount currencyID="{cur}">{amount(line.net_amount)}</cbc:LineExtensionAmount>'
+        f"{cost}{_period_xml(line.period_start, line.period_end)}{order_line}"
     )
-    if line.accounting_cost:
-        parts.append(f"<cbc:AccountingCost>{_esc(line.accounting_cost)}</cbc:AccountingCost>")
-    _period(x, line.period_start, line.period_end)
-    if line.order_line_reference:
-        parts.append(f"<cac:OrderLineReference><cbc:LineID>{_esc(line.order_line_reference)}</cbc:LineID>"
-                     "</cac:OrderLineReference>")
     for item in line.allowances_charges:
         _allowance_charge(x, item, currency, document_level=False)
-    parts.append("<cac:Item>")
-    if line.description:
-        parts.append(f"<cbc:Description>{_esc(line.description)}</cbc:Description>")
-    parts.append(f"<cbc:Name>{_esc(line.name)}</cbc:Name>")
-    if line.seller_item_id:
-        parts.append(f"<cac:SellersItemIdentification><cbc:ID>{_esc(line.seller_item_id)}</cbc:ID>"
-                     "</cac:SellersItemIdentification>")
+    description = f"<cbc:Description>{_esc(line.description)}</cbc:Description>" if line.description else ""
+    seller_id = (f"<cac:SellersItemIdentification><cbc:ID>{_esc(line.seller_item_id)}</cbc:ID>"
+                 "</cac:SellersItemIdentification>" if line.seller_item_id else "")
+    parts.append(f"<cac:Item>{description}<cbc:Name>{_esc(line.name)}</cbc:Name>{seller_id}")
     if line.standard_item_id is not None:
         x.open("cac:StandardItemIdentification")
         x.identifier("cbc:ID", line.standard_item_id)
@@ -267,7 +277,7 @@ def write_ubl(doc: Document, customization: str = PEPPOL_CUSTOMIZATION) -> bytes
     x.leaf("cbc:TaxCurrencyCode", doc.tax_currency)
     x.leaf("cbc:AccountingCost", doc.accounting_cost)
     x.leaf("cbc:BuyerReference", doc.buyer_reference)
-    _period(x, doc.period_start, doc.period_end)
+    x.parts.append(_period_xml(doc.period_start, doc.period_end))
     if doc.order_reference or doc.sales_order_reference:
         x.open("cac:OrderReference")
         # The UBL order reference needs an ID; "NA" when only the seller's order number is known.
