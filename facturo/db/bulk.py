@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from django.db import connection, models
@@ -120,9 +120,23 @@ _MISSING = object()
 
 def insert(model: type[models.Model], objects: Sequence[Any], *, with_pk: bool = False) -> None:
     """Insert model instances or Rows; attributes a Row lacks take the field's default."""
-    if not objects:
-        return
+    write_prepared(prepare(model, objects, with_pk=with_pk))
+
+
+class Prepared(NamedTuple):
+    """Rows converted for the database, ready to be written by `write_prepared`: a pipeline
+    converts on the thread that prepares a chunk, the writer thread only streams them."""
+
+    model: type[models.Model]
+    fields: list[models.Field]
+    rows: Sequence[Sequence[Any]]
+
+
+def prepare(model: type[models.Model], objects: Sequence[Any], *, with_pk: bool = False) -> Prepared:
+    """The rows `insert` would write, converted but not written."""
     fields = _fields(model, None, with_pk)
+    if not objects:
+        return Prepared(model, fields, [])
     prepare = [
         (f.attname, _converter(f), f.get_default() if (f.has_default() or f.null or f.blank) else _MISSING)
         for f in fields
@@ -139,7 +153,12 @@ def insert(model: type[models.Model], objects: Sequence[Any], *, with_pk: bool =
                     raise AttributeError(f"{model.__name__} row has no {name!r} and the field has no default") from None
                 row.append(convert(value))
             rows.append(row)
-    _write(model, fields, rows)
+    return Prepared(model, fields, rows)
+
+
+def write_prepared(prepared: Prepared) -> None:
+    if prepared.rows:
+        _write(prepared.model, prepared.fields, prepared.rows)
 
 
 def _gather(objects: Sequence[Any], prepare: Sequence[tuple[str, Callable[[Any], Any], Any]]) -> list[Any]:
@@ -163,13 +182,16 @@ def _gather(objects: Sequence[Any], prepare: Sequence[tuple[str, Callable[[Any],
 def insert_values(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Insert plain tuples of numbers, text, keys and None in the order of `names`: the
     cheapest path, for callers whose values need no conversion (no dates, no JSON)."""
-    if not rows:
-        return
+    write_prepared(prepare_values(model, names, rows))
+
+
+def prepare_values(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> Prepared:
+    """`insert_values`'s rows, checked but not written."""
     fields = _fields(model, names, False)
     for field in fields:
         if _converter(field) is not _identity:
             raise TypeError(f"{model.__name__}.{field.name} needs conversion; use insert()")
-    _write(model, fields, rows)
+    return Prepared(model, fields, rows)
 
 
 def _write(model: type[models.Model], fields: Sequence[models.Field], rows: Sequence[Sequence[Any]]) -> None:

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
 
+import orjson
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
@@ -32,8 +33,8 @@ from facturo.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from facturo.formats import bankfile, camt054
 from facturo.formats.statement import Statement, StatementFormatError
 from facturo.invoicing.models import Invoice, InvoiceState
-from facturo.ledger.models import Account, AccountKind, AccountRole, JournalLine
-from facturo.ledger.services import AccountBook, EntryDraft, Posting, write_entries
+from facturo.ledger.models import Account, AccountKind, AccountRole, JournalEntry, JournalLine
+from facturo.ledger.services import AccountBook, EntryDraft, Posting, prepare_entries, write_entries
 from facturo.parties.identifiers import normalize_iban
 from facturo.parties.models import Customer
 
@@ -395,7 +396,11 @@ def _import_one(
             )
     except IntegrityError:
         raise Conflict(f"statement {stmt.sequence} of {account.iban} was already imported") from None
+    # Ids of every row the statement can need, reserved before the writer starts (only the
+    # writer thread touches the connection then): a line, its entry, at most one reconciliation.
     ids = bulk.allocate_ids(StatementLine, len(stmt.lines))
+    entry_ids = bulk.allocate_ids(JournalEntry, len(stmt.lines))
+    rec_ids = iter(bulk.allocate_ids(Reconciliation, len(stmt.lines)))
     learned: list[CustomerIban] = []
     announced_returns = {
         (a.end_to_end_id, a.amount): a
@@ -409,8 +414,24 @@ def _import_one(
             bookings = _match_chunk(
                 ctx, lines, index, accounts, settings, announced_returns, settled, learned, result, writer
             )
+            # Everything but the database work is done here, beside the writer's previous chunk.
             drafts = _entry_drafts(account, statement, lines, bookings, accounts)
-            writer.submit(partial(_write_chunk, ctx, lines, drafts, bookings, accounts, book, known))
+            entries, entry_rows, posting_rows = prepare_entries(
+                admin_id, book, drafts, entry_ids[start : start + IMPORT_CHUNK]
+            )
+            booking_ids = [next(rec_ids) for _ in bookings]
+            reconciliations, allocations = _reconciliation_rows(
+                ctx, bookings, {e.source_id: e.id for e in entries}, booking_ids, automatic=True
+            )
+            settlement, other = _settle_known([a for b in bookings for a in b.allocations], known)
+            rows = [
+                bulk.prepare(StatementLine, lines, with_pk=True),
+                entry_rows,
+                posting_rows,
+                reconciliations,
+                allocations,
+            ]
+            writer.submit(partial(_write_chunk, ctx, rows, bookings, booking_ids, settlement, other))
     for announced, line_id in settled:
         announced.settled_by_id = line_id
         announced.save(update_fields=["settled_by"])
@@ -579,17 +600,20 @@ def _entry_drafts(
 
 def _write_chunk(
     ctx: Context,
-    lines: Sequence[bulk.Row],
-    drafts: Sequence[EntryDraft],
+    rows: Sequence[bulk.Prepared],
     bookings: Sequence[_Booking],
-    accounts: PaymentAccounts,
-    book: AccountBook,
-    known: dict[int, bulk.Row],
+    booking_ids: Sequence[int],
+    settlement: Sequence[bulk.Row],
+    other: Sequence[tuple[int, Decimal]],
 ) -> None:
     """The database side of a chunk: its lines, their entries, reconciliations and settlements."""
-    bulk.insert(StatementLine, lines, with_pk=True)
-    entries = write_entries(ctx.administration.pk, book, drafts)
-    _record(ctx, bookings, {e.source_id: e.id for e in entries}, accounts, automatic=True, known=known)
+    for prepared in rows:
+        bulk.write_prepared(prepared)
+    _after_record(ctx, bookings, booking_ids)
+    _apply_to_invoices(other)
+    if update_settlement(settlement, guarded=True) != len(settlement):
+        raise Conflict("invoices were settled by someone else during the import; import the file again")
+    _payment_alerts(ctx, bookings)
 
 
 def _match_postings(booking: _Booking, accounts: PaymentAccounts) -> list[Posting]:
@@ -670,30 +694,45 @@ def _settle_rows(rows: Sequence[bulk.Row], delta: Mapping[int, Decimal]) -> None
         row.settlement = state.value
 
 
-def _apply_to_invoices(allocations: Sequence[tuple[int, Decimal]], known: dict[int, bulk.Row] | None = None) -> None:
+def _apply_to_invoices(allocations: Sequence[tuple[int, Decimal]]) -> None:
     """Add signed payments to invoices' settlement columns through the core settlement rule; a
-    credit note's refund is a negative amount on a negative open item.
+    credit note's refund is a negative amount on a negative open item. The invoices are locked
+    and read here."""
+    delta = _deltas(allocations)
+    if not delta:
+        return
+    rows = bulk.fetch(
+        Invoice.objects.select_for_update().filter(bulk.among("id", sorted(delta))).order_by("id"), *SETTLEMENT_READ
+    )
+    _settle_rows(rows, delta)
+    update_settlement(rows)
 
-    Invoices in `known` (read by the import without locks) are written only if still as read;
-    the others are locked and read here."""
+
+def _deltas(allocations: Sequence[tuple[int, Decimal]]) -> dict[int, Decimal]:
     delta: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for invoice_id, amount in allocations:
         delta[invoice_id] += amount
-    if not delta:
-        return
-    known = known or {}
-    seen = [known[i] for i in sorted(delta) if i in known]
-    other = sorted(i for i in delta if i not in known)
-    if other:
-        rows = bulk.fetch(
-            Invoice.objects.select_for_update().filter(bulk.among("id", other)).order_by("id"), *SETTLEMENT_READ
+    return delta
+
+
+def _settle_known(
+    allocations: Sequence[tuple[int, Decimal]], known: dict[int, bulk.Row]
+) -> tuple[list[bulk.Row], list[tuple[int, Decimal]]]:
+    """The new settlement columns of the invoices in `known` (read by the import without locks
+    and kept current here), each with the open amount it was computed from: the guarded update
+    writes a row only while that is still what the database holds. Returns them, and the
+    allocations on other invoices (for `_apply_to_invoices`)."""
+    delta = _deltas([a for a in allocations if a[0] in known])
+    seen = [known[i] for i in sorted(delta)]
+    _settle_rows(seen, delta)
+    # Copies: the next chunk may settle the same invoice again before the writer gets to this one.
+    settlement = [
+        bulk.Row(
+            id=r.id, amount_paid=r.amount_paid, amount_open=r.amount_open, settlement=r.settlement, old_open=r.old_open
         )
-        _settle_rows(rows, delta)
-        update_settlement(rows)
-    if seen:
-        _settle_rows(seen, delta)
-        if update_settlement(seen, guarded=True) != len(seen):
-            raise Conflict("invoices were settled by someone else during the import; import the file again")
+        for r in seen
+    ]
+    return settlement, [a for a in allocations if a[0] not in known]
 
 
 def _record(
@@ -703,19 +742,38 @@ def _record(
     accounts: PaymentAccounts,
     *,
     automatic: bool,
-    known: dict[int, bulk.Row] | None = None,
 ) -> list[int]:
     if not bookings:
         return []
+    ids = bulk.allocate_ids(Reconciliation, len(bookings))
+    reconciliations, allocations = _reconciliation_rows(ctx, bookings, entry_of_line, ids, automatic=automatic)
+    bulk.write_prepared(reconciliations)
+    bulk.write_prepared(allocations)
+    _after_record(ctx, bookings, ids)
+    _apply_to_invoices([a for b in bookings for a in b.allocations])
+    _payment_alerts(ctx, bookings)
+    return ids
+
+
+def _reconciliation_rows(
+    ctx: Context,
+    bookings: Sequence[_Booking],
+    entry_of_line: Mapping[int, int],
+    ids: Sequence[int],
+    *,
+    automatic: bool,
+) -> tuple[bulk.Prepared, bulk.Prepared]:
+    """The reconciliations of `bookings` (with the ids reserved for them) and their allocations,
+    ready to be written."""
     now = timezone.now()
     user_id = ctx.user.pk if ctx.user.is_authenticated else None
-    ids = bulk.allocate_ids(Reconciliation, len(bookings))
-    bulk.insert(
+    admin_id = ctx.administration.pk
+    reconciliations = bulk.prepare(
         Reconciliation,
         [
             bulk.Row(
                 id=rec_id,
-                administration_id=ctx.administration.pk,
+                administration_id=admin_id,
                 line_id=b.line.id,
                 kind=b.kind,
                 customer_id=b.customer_id,
@@ -724,7 +782,7 @@ def _record(
                 difference_kind=b.difference_kind,
                 automatic=automatic,
                 score=b.score,
-                evidence_json=json.dumps(b.evidence),
+                evidence_json=orjson.dumps(b.evidence).decode(),
                 entry_id=entry_of_line[b.line.id],
                 created_at=now,
                 created_by_id=user_id,
@@ -736,7 +794,7 @@ def _record(
         ],
         with_pk=True,
     )
-    bulk.insert_values(
+    allocations = bulk.prepare_values(
         PaymentAllocation,
         ("reconciliation", "invoice", "amount"),
         [
@@ -745,34 +803,43 @@ def _record(
             for invoice_id, amount in b.allocations
         ],
     )
-    returns = [(rec_id, b) for rec_id, b in zip(ids, bookings, strict=True) if b.kind == ReconciliationKind.RETURN]
-    if returns:
-        from .direct_debit import record_return
+    return reconciliations, allocations
 
-        bulk.insert(
-            PaymentReturn,
-            [
-                bulk.Row(
-                    administration_id=ctx.administration.pk,
-                    reconciliation_id=rec_id,
-                    invoice_id=b.allocations[0][0],
-                    amount=-b.line.amount,
-                    reason_code=b.reason,
-                    returned_on=b.line.booking_date,
-                    retry=_retry(b, record_return(ctx, b.line.end_to_end_id, b.allocations[0][0], b.reason)),
-                )
-                for rec_id, b in returns
-            ],
-        )
-    _apply_to_invoices([a for b in bookings for a in b.allocations], known)
+
+def _after_record(ctx: Context, bookings: Sequence[_Booking], ids: Sequence[int]) -> None:
+    """What a returned payment adds to its reconciliation: the return row, the collection's
+    state (which decides whether it is collected again)."""
+    returns = [(rec_id, b) for rec_id, b in zip(ids, bookings, strict=True) if b.kind == ReconciliationKind.RETURN]
+    if not returns:
+        return
+    from .direct_debit import record_return
+
+    bulk.insert(
+        PaymentReturn,
+        [
+            bulk.Row(
+                administration_id=ctx.administration.pk,
+                reconciliation_id=rec_id,
+                invoice_id=b.allocations[0][0],
+                amount=-b.line.amount,
+                reason_code=b.reason,
+                returned_on=b.line.booking_date,
+                retry=_retry(b, record_return(ctx, b.line.end_to_end_id, b.allocations[0][0], b.reason)),
+            )
+            for rec_id, b in returns
+        ],
+    )
+
+
+def _payment_alerts(ctx: Context, bookings: Sequence[_Booking]) -> None:
     from . import alerts
 
     alerts.payments_received(ctx, [a for b in bookings for a in b.allocations])
-    for _, b in returns:
+    returns = [b for b in bookings if b.kind == ReconciliationKind.RETURN]
+    for b in returns:
         alerts.direct_debit_returned(ctx, b.allocations[0][0], b.reason, b.retry)
     if returns:
-        alerts.check_credit_limits(ctx, [b.customer_id for _, b in returns if b.customer_id is not None])
-    return ids
+        alerts.check_credit_limits(ctx, [b.customer_id for b in returns if b.customer_id is not None])
 
 
 # --- manual reconciliation -----------------------------------------------------------------
