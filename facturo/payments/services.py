@@ -11,10 +11,11 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import partial
+from itertools import islice
 from typing import Any
 
 import orjson
@@ -31,7 +32,8 @@ from facturo.core.settlement import settlement_status
 from facturo.db import bulk
 from facturo.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from facturo.formats import bankfile, camt054
-from facturo.formats.statement import Statement, StatementFormatError
+from facturo.formats.statement import Statement, StatementFormatError, StreamedStatement
+from facturo.formats.statement import StatementLine as ParsedLine
 from facturo.invoicing.models import Invoice, InvoiceState
 from facturo.ledger.models import Account, AccountKind, AccountRole, JournalEntry, JournalLine
 from facturo.ledger.services import AccountBook, EntryDraft, Posting, prepare_entries, write_entries
@@ -288,14 +290,11 @@ def import_statement(
     settings = settings or MatchSettings()
     try:
         kwargs = {"max_bytes": max_bytes} if max_bytes else {}
-        statements = bankfile.parse(data, format=format, **kwargs)
+        # The headers now; the lines as the import consumes them (a file's lines are read
+        # while the ones before are being written).
+        statements = bankfile.parse_streamed(data, format=format, **kwargs)
     except StatementFormatError as exc:
-        raise ValidationFailed(
-            FieldError(
-                f"file {file_name}".strip() + (f" {exc.where}" if exc.where else ""),
-                str(exc).removeprefix(f"{exc.where}: "),
-            )
-        ) from None
+        raise _format_error(file_name, exc) from None
     digest = hashlib.sha256(data).hexdigest()
     result = ImportResult()
     with transaction.atomic():
@@ -303,7 +302,8 @@ def import_statement(
         loaded: dict[str, tuple[OpenItems, dict[int, bulk.Row]]] = {}
         accounts = payment_accounts(ctx.administration)
         book = AccountBook(ctx.administration.pk)
-        for number, stmt in enumerate(statements, 1):
+        for number, streamed in enumerate(statements, 1):
+            stmt = streamed.head
             where = f"statement {number} ({stmt.sequence or stmt.identification})"
             if expected and stmt.account_iban != expected:
                 raise ValidationFailed(FieldError(where, f"the statement is of {stmt.account_iban}, not of {expected}"))
@@ -323,20 +323,6 @@ def import_statement(
                         where, f"the statement is in {stmt.currency}, the account {account.iban} in {account.currency}"
                     )
                 )
-            fractions = [
-                FieldError(f"{where} line {n}", f"amount {line.amount} has fractions of a cent")
-                for n, line in enumerate(stmt.lines, 1)
-                if line.amount != line.amount.quantize(CENT)
-            ]
-            if fractions:
-                raise ValidationFailed(fractions)
-            if stmt.opening.amount + stmt.lines_total != stmt.closing.amount:
-                raise ValidationFailed(
-                    FieldError(
-                        where,
-                        f"opening {stmt.opening.amount} + lines {stmt.lines_total} ≠ closing {stmt.closing.amount}",
-                    )
-                )
             if not stmt.sequence:
                 raise ValidationFailed(FieldError(where, "the statement has no number or sequence"))
             for note in _check_sequence(account, stmt, where, number):
@@ -346,10 +332,34 @@ def import_statement(
                 loaded[account.currency] = _load_index(ctx, {account.currency})
             index, known = loaded[account.currency]
             result.statements.append(
-                _import_one(ctx, account, stmt, index, known, accounts, book, settings, file_name, digest, result)
+                _import_one(
+                    ctx, account, streamed, where, index, known, accounts, book, settings, file_name, digest, result
+                )
             )
         _write_statement_warnings(result)
     return result
+
+
+def _format_error(file_name: str, exc: StatementFormatError) -> ValidationFailed:
+    return ValidationFailed(
+        FieldError(
+            f"file {file_name}".strip() + (f" {exc.where}" if exc.where else ""),
+            str(exc).removeprefix(f"{exc.where}: "),
+        )
+    )
+
+
+def _chunks(streamed: StreamedStatement, size: int, file_name: str) -> Iterator[list[ParsedLine]]:
+    """The statement's lines, `size` at a time, read as they are asked for."""
+    lines = iter(streamed.lines)
+    while True:
+        try:
+            chunk = list(islice(lines, size))
+        except StatementFormatError as exc:
+            raise _format_error(file_name, exc) from None
+        if not chunk:
+            return
+        yield chunk
 
 
 def _write_statement_warnings(result: ImportResult) -> None:
@@ -366,7 +376,8 @@ IMPORT_CHUNK = 5_000
 def _import_one(
     ctx: Context,
     account: BankAccount,
-    stmt: Statement,
+    streamed: StreamedStatement,
+    where: str,
     index: OpenItems,
     known: dict[int, bulk.Row],
     accounts: PaymentAccounts,
@@ -376,7 +387,11 @@ def _import_one(
     digest: str,
     result: ImportResult,
 ) -> BankStatement:
+    """Book one statement, its lines read, matched and prepared a chunk at a time while the
+    writer writes the chunk before. The checks that need every line (no fractions of a cent,
+    opening + lines = closing) end it: a statement that fails them rolls back with the file."""
     admin_id = ctx.administration.pk
+    stmt = streamed.head
     try:
         with transaction.atomic():
             statement = BankStatement.objects.create(
@@ -391,47 +406,59 @@ def _import_one(
                 closing_date=stmt.closing.date,
                 file_name=file_name[:200],
                 file_sha256=digest,
-                line_count=len(stmt.lines),
+                line_count=0,  # counted as the lines are read
                 imported_by=ctx.user if ctx.user.is_authenticated else None,
             )
     except IntegrityError:
         raise Conflict(f"statement {stmt.sequence} of {account.iban} was already imported") from None
     # Ids of every row the statement can need, reserved before the writer starts (only the
     # writer thread touches the connection then): a line, its entry, at most one reconciliation.
-    ids = bulk.allocate_ids(StatementLine, len(stmt.lines))
-    entry_ids = bulk.allocate_ids(JournalEntry, len(stmt.lines))
-    rec_ids = iter(bulk.allocate_ids(Reconciliation, len(stmt.lines)))
+    ids = bulk.allocate_ids(StatementLine, streamed.most_lines)
+    entry_ids = bulk.allocate_ids(JournalEntry, streamed.most_lines)
+    rec_ids = iter(bulk.allocate_ids(Reconciliation, streamed.most_lines))
     learned: list[CustomerIban] = []
     announced_returns = {
         (a.end_to_end_id, a.amount): a
         for a in AnnouncedReturn.objects.filter(bank_account=account, settled_by__isnull=True)
     }
     settled: list[tuple[AnnouncedReturn, int]] = []
+    count = 0
+    total = ZERO
+    fractions: list[FieldError] = []
     with immediate_constraints(), Pipeline() as writer:
-        for start in range(0, len(stmt.lines), IMPORT_CHUNK):
-            chunk = stmt.lines[start : start + IMPORT_CHUNK]
-            lines = _line_rows(statement, stmt, admin_id, ids[start : start + IMPORT_CHUNK], chunk, start + 1)
+        for chunk in _chunks(streamed, IMPORT_CHUNK, file_name):
+            start, count = count, count + len(chunk)
+            total += sum(line.amount for line in chunk)
+            fractions += [
+                FieldError(f"{where} line {n}", f"amount {line.amount} has fractions of a cent")
+                for n, line in enumerate(chunk, start + 1)
+                if line.amount != line.amount.quantize(CENT)
+            ]
+            if fractions:
+                continue  # the statement is refused: read on only to name every such line
+            lines = _line_rows(statement, stmt, admin_id, ids[start:count], chunk, start + 1)
             bookings = _match_chunk(
                 ctx, lines, index, accounts, settings, announced_returns, settled, learned, result, writer
             )
             # Everything but the database work is done here, beside the writer's previous chunk.
             drafts = _entry_drafts(account, statement, lines, bookings, accounts)
-            entries, entry_rows, posting_rows = prepare_entries(
-                admin_id, book, drafts, entry_ids[start : start + IMPORT_CHUNK]
-            )
+            entries, entry_rows, posting_rows = prepare_entries(admin_id, book, drafts, entry_ids[start:count])
             booking_ids = [next(rec_ids) for _ in bookings]
             reconciliations, allocations = _reconciliation_rows(
                 ctx, bookings, {e.source_id: e.id for e in entries}, booking_ids, automatic=True
             )
             settlement, other = _settle_known([a for b in bookings for a in b.allocations], known)
-            rows = [
-                bulk.prepare(StatementLine, lines, with_pk=True),
-                entry_rows,
-                posting_rows,
-                reconciliations,
-                allocations,
-            ]
+            rows = [bulk.prepare(StatementLine, lines, with_pk=True), entry_rows, posting_rows]
+            rows += [reconciliations, allocations]
             writer.submit(partial(_write_chunk, ctx, rows, bookings, booking_ids, settlement, other))
+        if fractions:
+            raise ValidationFailed(fractions)
+        if stmt.opening.amount + total != stmt.closing.amount:
+            raise ValidationFailed(
+                FieldError(where, f"opening {stmt.opening.amount} + lines {total} ≠ closing {stmt.closing.amount}")
+            )
+    statement.line_count = count
+    statement.save(update_fields=["line_count"])
     for announced, line_id in settled:
         announced.settled_by_id = line_id
         announced.save(update_fields=["settled_by"])

@@ -116,12 +116,14 @@ def test_a_dangling_reference_written_by_the_import_fails_at_once_on_postgres(ct
 
 def test_jobs_still_queued_when_the_caller_fails_are_not_run():
     done = []
-    release = threading.Event()
+    started, release = threading.Event(), threading.Event()
     with pytest.raises(RuntimeError, match="matching failed"):
         with Pipeline(threaded=True) as writer:
-            writer.submit(lambda: (release.wait(10), done.append(1)))
+            writer.submit(lambda: (started.set(), release.wait(10), done.append(1)))
             writer.submit(lambda: done.append(2))
-            # The writer is still busy with the first job when the caller fails.
+            # The writer is still busy with the first job when the caller fails (on a busy
+            # machine the writer may take a while to pick the first job up: wait for that).
+            assert started.wait(10)
             threading.Timer(0.2, release.set).start()
             raise RuntimeError("matching failed")
     assert done == [1]
