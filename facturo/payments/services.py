@@ -199,29 +199,56 @@ def _check_sequence(account: BankAccount, stmt: Statement, where: str, number: i
     return []
 
 
-def _load_index(ctx: Context, currencies: Iterable[str]) -> tuple[OpenItems, dict[int, bulk.Row]]:
+class SettlementsAsRead:
+    """The settlement columns of the open items as the import read them (without locks), by
+    invoice id. A file settles some of them; each becomes a mutable row only when it does
+    (building a row for each of 100,000 open items cost more than reading them)."""
+
+    def __init__(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        self._read = {r[0]: r for r in rows}
+        self._rows: dict[int, bulk.Row] = {}
+
+    def __contains__(self, invoice_id: object) -> bool:
+        return invoice_id in self._read
+
+    def __getitem__(self, invoice_id: int) -> bulk.Row:
+        row = self._rows.get(invoice_id)
+        if row is None:
+            row = self._rows[invoice_id] = bulk.Row(**dict(zip(SETTLEMENT_READ, self._read[invoice_id], strict=False)))
+        return row
+
+
+def _load_index(ctx: Context, currencies: Iterable[str]) -> tuple[OpenItems, SettlementsAsRead]:
     """The open items for the matcher, and their settlement columns as read (without locks)."""
-    rows = bulk.fetch(
+    names = (*SETTLEMENT_READ, "customer_id", "currency", "payment_reference")
+    rows = list(
         Invoice.objects.filter(
             administration=ctx.administration, state=InvoiceState.ISSUED, currency__in=list(currencies)
-        ).exclude(amount_open=0),
-        *SETTLEMENT_READ,
-        "customer_id",
-        "currency",
-        "payment_reference",
+        )
+        .exclude(amount_open=0)
+        .values_list(*names)
+    )
+    at = names.index
+    number, kind, amount_open, customer, currency, reference = (
+        at("number"),
+        at("kind"),
+        at("amount_open"),
+        at("customer_id"),
+        at("currency"),
+        at("payment_reference"),
     )
     items = [
         OpenItem(
-            r.id,
-            r.number,
-            r.customer_id,
-            -r.amount_open if r.kind == DocumentKind.CREDIT_NOTE else r.amount_open,
-            r.currency,
-            r.payment_reference,
+            r[0],
+            r[number],
+            r[customer],
+            -r[amount_open] if r[kind] == DocumentKind.CREDIT_NOTE else r[amount_open],
+            r[currency],
+            r[reference],
         )
         for r in rows
     ]
-    return OpenItems(items, known_ibans(ctx)), {r.id: r for r in rows}
+    return OpenItems(items, known_ibans(ctx)), SettlementsAsRead(rows)
 
 
 def known_ibans(ctx: Context) -> dict[str, int]:
@@ -299,7 +326,7 @@ def import_statement(
     result = ImportResult()
     with transaction.atomic():
         # Open items per currency, read once per file and kept current as lines are booked.
-        loaded: dict[str, tuple[OpenItems, dict[int, bulk.Row]]] = {}
+        loaded: dict[str, tuple[OpenItems, SettlementsAsRead]] = {}
         accounts = payment_accounts(ctx.administration)
         book = AccountBook(ctx.administration.pk)
         for number, streamed in enumerate(statements, 1):
@@ -379,7 +406,7 @@ def _import_one(
     streamed: StreamedStatement,
     where: str,
     index: OpenItems,
-    known: dict[int, bulk.Row],
+    known: SettlementsAsRead,
     accounts: PaymentAccounts,
     book: AccountBook,
     settings: MatchSettings,
@@ -743,7 +770,7 @@ def _deltas(allocations: Sequence[tuple[int, Decimal]]) -> dict[int, Decimal]:
 
 
 def _settle_known(
-    allocations: Sequence[tuple[int, Decimal]], known: dict[int, bulk.Row]
+    allocations: Sequence[tuple[int, Decimal]], known: SettlementsAsRead
 ) -> tuple[list[bulk.Row], list[tuple[int, Decimal]]]:
     """The new settlement columns of the invoices in `known` (read by the import without locks
     and kept current here), each with the open amount it was computed from: the guarded update
