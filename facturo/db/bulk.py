@@ -5,6 +5,7 @@ which costs more than the database work itself at 100,000 invoices. These helper
 values with the fields' own adapters and hand the rows to one `executemany`. Signals do not
 fire; callers write their audit entries themselves."""
 
+import io
 import zlib
 from collections.abc import Callable, Sequence
 from operator import attrgetter
@@ -125,11 +126,32 @@ def insert(model: type[models.Model], objects: Sequence[Any], *, with_pk: bool =
 
 class Prepared(NamedTuple):
     """Rows converted for the database, ready to be written by `write_prepared`: a pipeline
-    converts on the thread that prepares a chunk, the writer thread only streams them."""
+    converts on the thread that prepares a chunk, the writer thread only streams them. On
+    PostgreSQL they are already formatted as COPY data."""
 
     model: type[models.Model]
     fields: list[models.Field]
     rows: Sequence[Sequence[Any]]
+    copy_data: bytes | None = None
+
+
+def _prepared(model: type[models.Model], fields: list[models.Field], rows: Sequence[Sequence[Any]]) -> Prepared:
+    if connection.vendor != "postgresql" or not rows:
+        return Prepared(model, fields, rows)
+    return Prepared(model, fields, rows, _copy_text(rows))
+
+
+def _copy_text(rows: Sequence[Sequence[Any]]) -> bytes:
+    """The rows in COPY's text format, formatted by the driver's own adapters (those of the
+    connection) without a round trip: a copy object whose writer is a buffer sends nothing."""
+    from psycopg.copy import Copy, FileWriter  # PostgreSQL only
+
+    connection.ensure_connection()
+    buffer = io.BytesIO()
+    with Copy(connection.connection.cursor(), writer=FileWriter(buffer)) as copy:
+        for row in rows:
+            copy.write_row(row)
+    return buffer.getvalue()
 
 
 def prepare(model: type[models.Model], objects: Sequence[Any], *, with_pk: bool = False) -> Prepared:
@@ -153,12 +175,16 @@ def prepare(model: type[models.Model], objects: Sequence[Any], *, with_pk: bool 
                     raise AttributeError(f"{model.__name__} row has no {name!r} and the field has no default") from None
                 row.append(convert(value))
             rows.append(row)
-    return Prepared(model, fields, rows)
+    return _prepared(model, fields, rows)
 
 
 def write_prepared(prepared: Prepared) -> None:
-    if prepared.rows:
-        _write(prepared.model, prepared.fields, prepared.rows)
+    if not prepared.rows:
+        return
+    if prepared.copy_data is not None:
+        _copy(prepared.model._meta.db_table, [f.column for f in prepared.fields], (), prepared.copy_data)
+        return
+    _write(prepared.model, prepared.fields, prepared.rows)
 
 
 def _gather(objects: Sequence[Any], prepare: Sequence[tuple[str, Callable[[Any], Any], Any]]) -> list[Any]:
@@ -191,7 +217,7 @@ def prepare_values(model: type[models.Model], names: Sequence[str], rows: Sequen
     for field in fields:
         if _converter(field) is not _identity:
             raise TypeError(f"{model.__name__}.{field.name} needs conversion; use insert()")
-    return Prepared(model, fields, rows)
+    return _prepared(model, fields, rows)
 
 
 def _write(model: type[models.Model], fields: Sequence[models.Field], rows: Sequence[Sequence[Any]]) -> None:
@@ -220,11 +246,14 @@ def update(model: type[models.Model], objects: Sequence[Any], names: Sequence[st
         cursor.executemany(sql, rows)
 
 
-def _copy(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """PostgreSQL's COPY: one stream instead of a statement per row."""
+def _copy(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], data: bytes | None = None) -> None:
+    """PostgreSQL's COPY: one stream instead of a statement per row (`data`: the rows already
+    in COPY's text format)."""
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+            if data is not None:
+                copy.write(data)
             for row in rows:
                 copy.write_row(row)
 
