@@ -440,6 +440,8 @@ def _import_one(
         raise Conflict(f"statement {stmt.sequence} of {account.iban} was already imported") from None
     # Ids of every row the statement can need, reserved before the writer starts (only the
     # writer thread touches the connection then): a line, its entry, at most one reconciliation.
+    # On SQLite a reservation is the range above the table's highest id, so nothing else may
+    # insert entries or reconciliations until the statement is booked (nothing does).
     ids = bulk.allocate_ids(StatementLine, streamed.most_lines)
     entry_ids = bulk.allocate_ids(JournalEntry, streamed.most_lines)
     rec_ids = iter(bulk.allocate_ids(Reconciliation, streamed.most_lines))
