@@ -27,6 +27,11 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=10_000)
     parser.add_argument("--profile", action="store_true", help="print where the import spends its time")
     parser.add_argument("--sql", action="store_true", help="print the slowest SQL statements of the import")
+    parser.add_argument(
+        "--phases",
+        action="store_true",
+        help="print the CPU before the first write and the writer thread's CPU (Python and database)",
+    )
     args = parser.parse_args()
     start_django("bench-bank")
     from django.db import connection
@@ -136,6 +141,7 @@ def main() -> None:
         finally:
             timings.setdefault(" ".join(sql.split())[:110], []).append(time.perf_counter() - begun)
 
+    phases = _watch_phases(backend) if args.phases else None
     wrapper = connection.execute_wrapper(timed) if args.sql else None
     if wrapper is not None:
         wrapper.__enter__()
@@ -148,6 +154,8 @@ def main() -> None:
         wrapper.__exit__(None, None, None)
         for sql, spent in sorted(timings.items(), key=lambda kv: -sum(kv[1]))[:15]:
             print(f"{sum(spent):7.3f} s {len(spent):6d}×  {sql}")
+    if phases is not None:
+        phases.report(n)
     if profiler is not None:
         import pstats
 
@@ -176,6 +184,53 @@ def main() -> None:
     print(f"elapsed: {elapsed:.1f} s; CPU: Python {cpu:.1f} s{database}")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{n / elapsed:,.0f} lines/s")
+
+
+class _Phases:
+    """The two sides of the import's pipeline: the main thread's CPU before the writer starts
+    (reading the file's header, the open items, reserving ids: nothing overlaps it), and the
+    writer thread's chunks (its own Python and the database backend's CPU while it writes),
+    which bound the wall clock once the main thread keeps ahead of them."""
+
+    def __init__(self) -> None:
+        self.started_cpu = time.thread_time()
+        self.started_wall = time.perf_counter()
+        self.serial_cpu: float | None = None
+        self.serial_wall: float | None = None
+        self.writer_python = self.writer_database = 0.0
+
+    def report(self, n: int) -> None:
+        serial_cpu, serial_wall = self.serial_cpu or 0.0, self.serial_wall or 0.0
+        print(f"before the first write: {serial_wall:.1f} s wall, main thread {1e6 * serial_cpu / n:.0f} us CPU a line")
+        print(
+            f"writer: Python {1e6 * self.writer_python / n:.0f} us + database {1e6 * self.writer_database / n:.0f} us"
+            " CPU a line"
+        )
+
+
+def _watch_phases(backend: int | None) -> _Phases:
+    from facturo.payments import pipeline, services
+
+    phases = _Phases()
+    enter, write_chunk = pipeline.Pipeline.__enter__, services._write_chunk
+
+    def entered(self):  # type: ignore[no-untyped-def]
+        if phases.serial_cpu is None:
+            phases.serial_cpu = time.thread_time() - phases.started_cpu
+            phases.serial_wall = time.perf_counter() - phases.started_wall
+        return enter(self)
+
+    def written(*args, **kwargs):  # type: ignore[no-untyped-def]
+        python, database = time.thread_time(), cpu_seconds(backend)
+        try:
+            return write_chunk(*args, **kwargs)
+        finally:
+            phases.writer_python += time.thread_time() - python
+            phases.writer_database += cpu_seconds(backend) - database
+
+    pipeline.Pipeline.__enter__ = entered  # type: ignore[method-assign]
+    services._write_chunk = written
+    return phases
 
 
 if __name__ == "__main__":

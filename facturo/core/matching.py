@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from facturo.core.references import is_valid_be_structured, is_valid_nl_payment_reference, is_valid_rf
 
@@ -48,8 +49,9 @@ class MatchSettings:
     discount_max_percent: Decimal = Decimal("3")
 
 
-@dataclass(frozen=True)
-class OpenItem:
+class OpenItem(NamedTuple):
+    # Named tuples rather than frozen dataclasses for the records an import makes by the
+    # hundred thousand (open items, evidence, allocations): as immutable, several times cheaper to build.
     id: int
     number: str
     customer_id: int
@@ -67,15 +69,13 @@ class BankLine:
     remittance: str = ""
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     rule: str
     detail: str
     points: int
 
 
-@dataclass(frozen=True)
-class Allocation:
+class Allocation(NamedTuple):
     item_id: int
     amount: Decimal  # signed like the item
 

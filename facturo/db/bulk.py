@@ -5,11 +5,12 @@ which costs more than the database work itself at 100,000 invoices. These helper
 values with the fields' own adapters and hand the rows to one `executemany`. Signals do not
 fire; callers write their audit entries themselves."""
 
+import io
 import zlib
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from django.db import connection, models
@@ -120,9 +121,44 @@ _MISSING = object()
 
 def insert(model: type[models.Model], objects: Sequence[Any], *, with_pk: bool = False) -> None:
     """Insert model instances or Rows; attributes a Row lacks take the field's default."""
-    if not objects:
-        return
+    write_prepared(prepare(model, objects, with_pk=with_pk))
+
+
+class Prepared(NamedTuple):
+    """Rows converted for the database, ready to be written by `write_prepared`: a pipeline
+    converts on the thread that prepares a chunk, the writer thread only streams them. On
+    PostgreSQL they are already formatted as COPY data."""
+
+    model: type[models.Model]
+    fields: list[models.Field]
+    rows: Sequence[Sequence[Any]]
+    copy_data: bytes | None = None
+
+
+def _prepared(model: type[models.Model], fields: list[models.Field], rows: Sequence[Sequence[Any]]) -> Prepared:
+    if connection.vendor != "postgresql" or not rows:
+        return Prepared(model, fields, rows)
+    return Prepared(model, fields, rows, _copy_text(rows))
+
+
+def _copy_text(rows: Sequence[Sequence[Any]]) -> bytes:
+    """The rows in COPY's text format, formatted by the driver's own adapters (those of the
+    connection) without a round trip: a copy object whose writer is a buffer sends nothing."""
+    from psycopg.copy import Copy, FileWriter  # PostgreSQL only
+
+    connection.ensure_connection()
+    buffer = io.BytesIO()
+    with Copy(connection.connection.cursor(), writer=FileWriter(buffer)) as copy:
+        for row in rows:
+            copy.write_row(row)
+    return buffer.getvalue()
+
+
+def prepare(model: type[models.Model], objects: Sequence[Any], *, with_pk: bool = False) -> Prepared:
+    """The rows `insert` would write, converted but not written."""
     fields = _fields(model, None, with_pk)
+    if not objects:
+        return Prepared(model, fields, [])
     prepare = [
         (f.attname, _converter(f), f.get_default() if (f.has_default() or f.null or f.blank) else _MISSING)
         for f in fields
@@ -139,7 +175,16 @@ def insert(model: type[models.Model], objects: Sequence[Any], *, with_pk: bool =
                     raise AttributeError(f"{model.__name__} row has no {name!r} and the field has no default") from None
                 row.append(convert(value))
             rows.append(row)
-    _write(model, fields, rows)
+    return _prepared(model, fields, rows)
+
+
+def write_prepared(prepared: Prepared) -> None:
+    if not prepared.rows:
+        return
+    if prepared.copy_data is not None:
+        _copy(prepared.model._meta.db_table, [f.column for f in prepared.fields], (), prepared.copy_data)
+        return
+    _write(prepared.model, prepared.fields, prepared.rows)
 
 
 def _gather(objects: Sequence[Any], prepare: Sequence[tuple[str, Callable[[Any], Any], Any]]) -> list[Any]:
@@ -163,13 +208,16 @@ def _gather(objects: Sequence[Any], prepare: Sequence[tuple[str, Callable[[Any],
 def insert_values(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Insert plain tuples of numbers, text, keys and None in the order of `names`: the
     cheapest path, for callers whose values need no conversion (no dates, no JSON)."""
-    if not rows:
-        return
+    write_prepared(prepare_values(model, names, rows))
+
+
+def prepare_values(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> Prepared:
+    """`insert_values`'s rows, checked but not written."""
     fields = _fields(model, names, False)
     for field in fields:
         if _converter(field) is not _identity:
             raise TypeError(f"{model.__name__}.{field.name} needs conversion; use insert()")
-    _write(model, fields, rows)
+    return _prepared(model, fields, rows)
 
 
 def _write(model: type[models.Model], fields: Sequence[models.Field], rows: Sequence[Sequence[Any]]) -> None:
@@ -198,11 +246,14 @@ def update(model: type[models.Model], objects: Sequence[Any], names: Sequence[st
         cursor.executemany(sql, rows)
 
 
-def _copy(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """PostgreSQL's COPY: one stream instead of a statement per row."""
+def _copy(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], data: bytes | None = None) -> None:
+    """PostgreSQL's COPY: one stream instead of a statement per row (`data`: the rows already
+    in COPY's text format)."""
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+            if data is not None:
+                copy.write(data)
             for row in rows:
                 copy.write_row(row)
 

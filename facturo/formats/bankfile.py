@@ -1,7 +1,9 @@
 """Recognise a bank file's format from its first bytes and parse it."""
 
+from dataclasses import replace
+
 from . import camt053, coda, mt940
-from .statement import DEFAULT_MAX_BYTES, Statement, StatementFormatError
+from .statement import DEFAULT_MAX_BYTES, Statement, StatementFormatError, StreamedStatement
 
 FORMATS = ("camt.053", "mt940", "coda")
 
@@ -26,3 +28,15 @@ def parse(data: bytes, *, format: str = "", max_bytes: int = DEFAULT_MAX_BYTES) 
     if kind == "coda":
         return coda.parse(data, max_bytes=max_bytes)
     raise StatementFormatError(f"unknown format {kind!r}; known: {', '.join(FORMATS)}")
+
+
+def parse_streamed(data: bytes, *, format: str = "", max_bytes: int = DEFAULT_MAX_BYTES) -> list[StreamedStatement]:
+    """Like `parse`, with each statement's lines read as they are consumed where the format
+    allows it (CAMT.053); MT940 and CODA files are read whole first."""
+    kind = format or detect(data)
+    if kind == "camt.053":
+        return camt053.parse_streamed(data, max_bytes=max_bytes)
+    return [
+        StreamedStatement(replace(s, lines=()), iter(s.lines), len(s.lines))
+        for s in parse(data, format=kind, max_bytes=max_bytes)
+    ]

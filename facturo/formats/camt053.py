@@ -5,6 +5,8 @@ resolves no entities, loads nothing from the network and keeps libxml2's limits 
 huge documents; files above a size limit are refused before parsing."""
 
 import re
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -16,6 +18,7 @@ from .statement import (
     Statement,
     StatementFormatError,
     StatementLine,
+    StreamedStatement,
     check_size,
     compact_iban,
 )
@@ -321,6 +324,12 @@ def read_root(data: bytes, max_bytes: int, message: str) -> Element:
 
 def parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Statement]:
     """Every statement (<Stmt>) in a camt.053 document."""
+    return [replace(s.head, lines=tuple(s.lines)) for s in parse_streamed(data, max_bytes=max_bytes)]
+
+
+def parse_streamed(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[StreamedStatement]:
+    """Every statement in a camt.053 document, its header read and checked now, its lines read
+    as they are consumed (an error in a line is raised then)."""
     root = read_root(data, max_bytes, "camt.053")
     container = root.find("BkToCstmrStmt")
     if root.tag != "Document" or container is None:
@@ -335,25 +344,26 @@ def parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Statement]
         currency = _text(acct, "Ccy") or (_required(stmt, "Bal/Amt").get("Ccy") or "")
         if not currency:
             raise StatementFormatError("no account currency (Acct/Ccy or Bal/Amt/@Ccy)", _path(acct))
-        stmt_date = closing.date
-        lines: list[StatementLine] = []
-        for entry in stmt.findall("Ntry"):
-            lines.extend(entry_lines(entry, stmt_date))
-        statements.append(
-            Statement(
-                account_iban=iban,
-                currency=currency,
-                identification=_text(stmt, "Id"),
-                sequence=_text(stmt, "ElctrncSeqNb") or _text(stmt, "LglSeqNb") or _text(stmt, "Id"),
-                opening=opening,
-                closing=closing,
-                lines=tuple(lines),
-                format="camt.053",
-            )
+        head = Statement(
+            account_iban=iban,
+            currency=currency,
+            identification=_text(stmt, "Id"),
+            sequence=_text(stmt, "ElctrncSeqNb") or _text(stmt, "LglSeqNb") or _text(stmt, "Id"),
+            opening=opening,
+            closing=closing,
+            format="camt.053",
         )
+        # An entry is one line, or one per transaction of a batch: counted by libxml2, not by a walk.
+        most = int(stmt.xpath("count(Ntry[not(NtryDtls/TxDtls)]) + count(Ntry/NtryDtls/TxDtls)"))
+        statements.append(StreamedStatement(head, _statement_lines(stmt, closing.date), most))
     if not statements:
         raise StatementFormatError("the document holds no statement (Stmt)", "Document/BkToCstmrStmt")
     return statements
+
+
+def _statement_lines(stmt: Element, stmt_date: date | None) -> Iterator[StatementLine]:
+    for entry in stmt.iterfind("Ntry"):
+        yield from entry_lines(entry, stmt_date)
 
 
 def write(statement: Statement, version: str = "08") -> bytes:

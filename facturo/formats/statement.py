@@ -3,6 +3,7 @@
 Amounts are signed Decimals: positive is money in (credit on the account), negative money out.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -56,6 +57,17 @@ class Statement:
     @property
     def lines_total(self) -> Decimal:
         return sum((line.amount for line in self.lines), Decimal(0))
+
+
+@dataclass(frozen=True)
+class StreamedStatement:
+    """A statement whose lines are read as they are consumed, so that booking the first lines
+    of a large file can start while the rest is still being read. `head` holds no lines;
+    `most_lines` is at least the number of lines `lines` yields (a bound known up front)."""
+
+    head: Statement
+    lines: Iterator[StatementLine]
+    most_lines: int
 
 
 def check_size(data: bytes, max_bytes: int) -> None:

@@ -11,12 +11,14 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import partial
+from itertools import islice
 from typing import Any
 
+import orjson
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
@@ -30,10 +32,11 @@ from facturo.core.settlement import settlement_status
 from facturo.db import bulk
 from facturo.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from facturo.formats import bankfile, camt054
-from facturo.formats.statement import Statement, StatementFormatError
+from facturo.formats.statement import Statement, StatementFormatError, StreamedStatement
+from facturo.formats.statement import StatementLine as ParsedLine
 from facturo.invoicing.models import Invoice, InvoiceState
-from facturo.ledger.models import Account, AccountKind, AccountRole, JournalLine
-from facturo.ledger.services import AccountBook, EntryDraft, Posting, write_entries
+from facturo.ledger.models import Account, AccountKind, AccountRole, JournalEntry, JournalLine
+from facturo.ledger.services import AccountBook, EntryDraft, Posting, prepare_entries, write_entries
 from facturo.parties.identifiers import normalize_iban
 from facturo.parties.models import Customer
 
@@ -196,29 +199,56 @@ def _check_sequence(account: BankAccount, stmt: Statement, where: str, number: i
     return []
 
 
-def _load_index(ctx: Context, currencies: Iterable[str]) -> tuple[OpenItems, dict[int, bulk.Row]]:
+class SettlementsAsRead:
+    """The settlement columns of the open items as the import read them (without locks), by
+    invoice id. A file settles some of them; each becomes a mutable row only when it does
+    (building a row for each of 100,000 open items cost more than reading them)."""
+
+    def __init__(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        self._read = {r[0]: r for r in rows}
+        self._rows: dict[int, bulk.Row] = {}
+
+    def __contains__(self, invoice_id: object) -> bool:
+        return invoice_id in self._read
+
+    def __getitem__(self, invoice_id: int) -> bulk.Row:
+        row = self._rows.get(invoice_id)
+        if row is None:
+            row = self._rows[invoice_id] = bulk.Row(**dict(zip(SETTLEMENT_READ, self._read[invoice_id], strict=False)))
+        return row
+
+
+def _load_index(ctx: Context, currencies: Iterable[str]) -> tuple[OpenItems, SettlementsAsRead]:
     """The open items for the matcher, and their settlement columns as read (without locks)."""
-    rows = bulk.fetch(
+    names = (*SETTLEMENT_READ, "customer_id", "currency", "payment_reference")
+    rows = list(
         Invoice.objects.filter(
             administration=ctx.administration, state=InvoiceState.ISSUED, currency__in=list(currencies)
-        ).exclude(amount_open=0),
-        *SETTLEMENT_READ,
-        "customer_id",
-        "currency",
-        "payment_reference",
+        )
+        .exclude(amount_open=0)
+        .values_list(*names)
+    )
+    at = names.index
+    number, kind, amount_open, customer, currency, reference = (
+        at("number"),
+        at("kind"),
+        at("amount_open"),
+        at("customer_id"),
+        at("currency"),
+        at("payment_reference"),
     )
     items = [
         OpenItem(
-            r.id,
-            r.number,
-            r.customer_id,
-            -r.amount_open if r.kind == DocumentKind.CREDIT_NOTE else r.amount_open,
-            r.currency,
-            r.payment_reference,
+            r[0],
+            r[number],
+            r[customer],
+            -r[amount_open] if r[kind] == DocumentKind.CREDIT_NOTE else r[amount_open],
+            r[currency],
+            r[reference],
         )
         for r in rows
     ]
-    return OpenItems(items, known_ibans(ctx)), {r.id: r for r in rows}
+    return OpenItems(items, known_ibans(ctx)), SettlementsAsRead(rows)
 
 
 def known_ibans(ctx: Context) -> dict[str, int]:
@@ -287,22 +317,20 @@ def import_statement(
     settings = settings or MatchSettings()
     try:
         kwargs = {"max_bytes": max_bytes} if max_bytes else {}
-        statements = bankfile.parse(data, format=format, **kwargs)
+        # The headers now; the lines as the import consumes them (a file's lines are read
+        # while the ones before are being written).
+        statements = bankfile.parse_streamed(data, format=format, **kwargs)
     except StatementFormatError as exc:
-        raise ValidationFailed(
-            FieldError(
-                f"file {file_name}".strip() + (f" {exc.where}" if exc.where else ""),
-                str(exc).removeprefix(f"{exc.where}: "),
-            )
-        ) from None
+        raise _format_error(file_name, exc) from None
     digest = hashlib.sha256(data).hexdigest()
     result = ImportResult()
     with transaction.atomic():
         # Open items per currency, read once per file and kept current as lines are booked.
-        loaded: dict[str, tuple[OpenItems, dict[int, bulk.Row]]] = {}
+        loaded: dict[str, tuple[OpenItems, SettlementsAsRead]] = {}
         accounts = payment_accounts(ctx.administration)
         book = AccountBook(ctx.administration.pk)
-        for number, stmt in enumerate(statements, 1):
+        for number, streamed in enumerate(statements, 1):
+            stmt = streamed.head
             where = f"statement {number} ({stmt.sequence or stmt.identification})"
             if expected and stmt.account_iban != expected:
                 raise ValidationFailed(FieldError(where, f"the statement is of {stmt.account_iban}, not of {expected}"))
@@ -322,20 +350,6 @@ def import_statement(
                         where, f"the statement is in {stmt.currency}, the account {account.iban} in {account.currency}"
                     )
                 )
-            fractions = [
-                FieldError(f"{where} line {n}", f"amount {line.amount} has fractions of a cent")
-                for n, line in enumerate(stmt.lines, 1)
-                if line.amount != line.amount.quantize(CENT)
-            ]
-            if fractions:
-                raise ValidationFailed(fractions)
-            if stmt.opening.amount + stmt.lines_total != stmt.closing.amount:
-                raise ValidationFailed(
-                    FieldError(
-                        where,
-                        f"opening {stmt.opening.amount} + lines {stmt.lines_total} ≠ closing {stmt.closing.amount}",
-                    )
-                )
             if not stmt.sequence:
                 raise ValidationFailed(FieldError(where, "the statement has no number or sequence"))
             for note in _check_sequence(account, stmt, where, number):
@@ -345,10 +359,34 @@ def import_statement(
                 loaded[account.currency] = _load_index(ctx, {account.currency})
             index, known = loaded[account.currency]
             result.statements.append(
-                _import_one(ctx, account, stmt, index, known, accounts, book, settings, file_name, digest, result)
+                _import_one(
+                    ctx, account, streamed, where, index, known, accounts, book, settings, file_name, digest, result
+                )
             )
         _write_statement_warnings(result)
     return result
+
+
+def _format_error(file_name: str, exc: StatementFormatError) -> ValidationFailed:
+    return ValidationFailed(
+        FieldError(
+            f"file {file_name}".strip() + (f" {exc.where}" if exc.where else ""),
+            str(exc).removeprefix(f"{exc.where}: "),
+        )
+    )
+
+
+def _chunks(streamed: StreamedStatement, size: int, file_name: str) -> Iterator[list[ParsedLine]]:
+    """The statement's lines, `size` at a time, read as they are asked for."""
+    lines = iter(streamed.lines)
+    while True:
+        try:
+            chunk = list(islice(lines, size))
+        except StatementFormatError as exc:
+            raise _format_error(file_name, exc) from None
+        if not chunk:
+            return
+        yield chunk
 
 
 def _write_statement_warnings(result: ImportResult) -> None:
@@ -365,9 +403,10 @@ IMPORT_CHUNK = 5_000
 def _import_one(
     ctx: Context,
     account: BankAccount,
-    stmt: Statement,
+    streamed: StreamedStatement,
+    where: str,
     index: OpenItems,
-    known: dict[int, bulk.Row],
+    known: SettlementsAsRead,
     accounts: PaymentAccounts,
     book: AccountBook,
     settings: MatchSettings,
@@ -375,7 +414,11 @@ def _import_one(
     digest: str,
     result: ImportResult,
 ) -> BankStatement:
+    """Book one statement, its lines read, matched and prepared a chunk at a time while the
+    writer writes the chunk before. The checks that need every line (no fractions of a cent,
+    opening + lines = closing) end it: a statement that fails them rolls back with the file."""
     admin_id = ctx.administration.pk
+    stmt = streamed.head
     try:
         with transaction.atomic():
             statement = BankStatement.objects.create(
@@ -390,27 +433,61 @@ def _import_one(
                 closing_date=stmt.closing.date,
                 file_name=file_name[:200],
                 file_sha256=digest,
-                line_count=len(stmt.lines),
+                line_count=0,  # counted as the lines are read
                 imported_by=ctx.user if ctx.user.is_authenticated else None,
             )
     except IntegrityError:
         raise Conflict(f"statement {stmt.sequence} of {account.iban} was already imported") from None
-    ids = bulk.allocate_ids(StatementLine, len(stmt.lines))
+    # Ids of every row the statement can need, reserved before the writer starts (only the
+    # writer thread touches the connection then): a line, its entry, at most one reconciliation.
+    # On SQLite a reservation is the range above the table's highest id, so nothing else may
+    # insert entries or reconciliations until the statement is booked (nothing does).
+    ids = bulk.allocate_ids(StatementLine, streamed.most_lines)
+    entry_ids = bulk.allocate_ids(JournalEntry, streamed.most_lines)
+    rec_ids = iter(bulk.allocate_ids(Reconciliation, streamed.most_lines))
     learned: list[CustomerIban] = []
     announced_returns = {
         (a.end_to_end_id, a.amount): a
         for a in AnnouncedReturn.objects.filter(bank_account=account, settled_by__isnull=True)
     }
     settled: list[tuple[AnnouncedReturn, int]] = []
+    count = 0
+    total = ZERO
+    fractions: list[FieldError] = []
     with immediate_constraints(), Pipeline() as writer:
-        for start in range(0, len(stmt.lines), IMPORT_CHUNK):
-            chunk = stmt.lines[start : start + IMPORT_CHUNK]
-            lines = _line_rows(statement, stmt, admin_id, ids[start : start + IMPORT_CHUNK], chunk, start + 1)
+        for chunk in _chunks(streamed, IMPORT_CHUNK, file_name):
+            start, count = count, count + len(chunk)
+            total += sum(line.amount for line in chunk)
+            fractions += [
+                FieldError(f"{where} line {n}", f"amount {line.amount} has fractions of a cent")
+                for n, line in enumerate(chunk, start + 1)
+                if line.amount != line.amount.quantize(CENT)
+            ]
+            if fractions:
+                continue  # the statement is refused: read on only to name every such line
+            lines = _line_rows(statement, stmt, admin_id, ids[start:count], chunk, start + 1)
             bookings = _match_chunk(
                 ctx, lines, index, accounts, settings, announced_returns, settled, learned, result, writer
             )
+            # Everything but the database work is done here, beside the writer's previous chunk.
             drafts = _entry_drafts(account, statement, lines, bookings, accounts)
-            writer.submit(partial(_write_chunk, ctx, lines, drafts, bookings, accounts, book, known))
+            entries, entry_rows, posting_rows = prepare_entries(admin_id, book, drafts, entry_ids[start:count])
+            booking_ids = [next(rec_ids) for _ in bookings]
+            reconciliations, allocations = _reconciliation_rows(
+                ctx, bookings, {e.source_id: e.id for e in entries}, booking_ids, automatic=True
+            )
+            settlement, other = _settle_known([a for b in bookings for a in b.allocations], known)
+            rows = [bulk.prepare(StatementLine, lines, with_pk=True), entry_rows, posting_rows]
+            rows += [reconciliations, allocations]
+            writer.submit(partial(_write_chunk, ctx, rows, bookings, booking_ids, settlement, other))
+        if fractions:
+            raise ValidationFailed(fractions)
+        if stmt.opening.amount + total != stmt.closing.amount:
+            raise ValidationFailed(
+                FieldError(where, f"opening {stmt.opening.amount} + lines {total} ≠ closing {stmt.closing.amount}")
+            )
+    statement.line_count = count
+    statement.save(update_fields=["line_count"])
     for announced, line_id in settled:
         announced.settled_by_id = line_id
         announced.save(update_fields=["settled_by"])
@@ -579,17 +656,20 @@ def _entry_drafts(
 
 def _write_chunk(
     ctx: Context,
-    lines: Sequence[bulk.Row],
-    drafts: Sequence[EntryDraft],
+    rows: Sequence[bulk.Prepared],
     bookings: Sequence[_Booking],
-    accounts: PaymentAccounts,
-    book: AccountBook,
-    known: dict[int, bulk.Row],
+    booking_ids: Sequence[int],
+    settlement: Sequence[bulk.Row],
+    other: Sequence[tuple[int, Decimal]],
 ) -> None:
     """The database side of a chunk: its lines, their entries, reconciliations and settlements."""
-    bulk.insert(StatementLine, lines, with_pk=True)
-    entries = write_entries(ctx.administration.pk, book, drafts)
-    _record(ctx, bookings, {e.source_id: e.id for e in entries}, accounts, automatic=True, known=known)
+    for prepared in rows:
+        bulk.write_prepared(prepared)
+    _after_record(ctx, bookings, booking_ids)
+    _apply_to_invoices(other)
+    if update_settlement(settlement, guarded=True) != len(settlement):
+        raise Conflict("invoices were settled by someone else during the import; import the file again")
+    _payment_alerts(ctx, bookings)
 
 
 def _match_postings(booking: _Booking, accounts: PaymentAccounts) -> list[Posting]:
@@ -670,30 +750,45 @@ def _settle_rows(rows: Sequence[bulk.Row], delta: Mapping[int, Decimal]) -> None
         row.settlement = state.value
 
 
-def _apply_to_invoices(allocations: Sequence[tuple[int, Decimal]], known: dict[int, bulk.Row] | None = None) -> None:
+def _apply_to_invoices(allocations: Sequence[tuple[int, Decimal]]) -> None:
     """Add signed payments to invoices' settlement columns through the core settlement rule; a
-    credit note's refund is a negative amount on a negative open item.
+    credit note's refund is a negative amount on a negative open item. The invoices are locked
+    and read here."""
+    delta = _deltas(allocations)
+    if not delta:
+        return
+    rows = bulk.fetch(
+        Invoice.objects.select_for_update().filter(bulk.among("id", sorted(delta))).order_by("id"), *SETTLEMENT_READ
+    )
+    _settle_rows(rows, delta)
+    update_settlement(rows)
 
-    Invoices in `known` (read by the import without locks) are written only if still as read;
-    the others are locked and read here."""
+
+def _deltas(allocations: Sequence[tuple[int, Decimal]]) -> dict[int, Decimal]:
     delta: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for invoice_id, amount in allocations:
         delta[invoice_id] += amount
-    if not delta:
-        return
-    known = known or {}
-    seen = [known[i] for i in sorted(delta) if i in known]
-    other = sorted(i for i in delta if i not in known)
-    if other:
-        rows = bulk.fetch(
-            Invoice.objects.select_for_update().filter(bulk.among("id", other)).order_by("id"), *SETTLEMENT_READ
+    return delta
+
+
+def _settle_known(
+    allocations: Sequence[tuple[int, Decimal]], known: SettlementsAsRead
+) -> tuple[list[bulk.Row], list[tuple[int, Decimal]]]:
+    """The new settlement columns of the invoices in `known` (read by the import without locks
+    and kept current here), each with the open amount it was computed from: the guarded update
+    writes a row only while that is still what the database holds. Returns them, and the
+    allocations on other invoices (for `_apply_to_invoices`)."""
+    delta = _deltas([a for a in allocations if a[0] in known])
+    seen = [known[i] for i in sorted(delta)]
+    _settle_rows(seen, delta)
+    # Copies: the next chunk may settle the same invoice again before the writer gets to this one.
+    settlement = [
+        bulk.Row(
+            id=r.id, amount_paid=r.amount_paid, amount_open=r.amount_open, settlement=r.settlement, old_open=r.old_open
         )
-        _settle_rows(rows, delta)
-        update_settlement(rows)
-    if seen:
-        _settle_rows(seen, delta)
-        if update_settlement(seen, guarded=True) != len(seen):
-            raise Conflict("invoices were settled by someone else during the import; import the file again")
+        for r in seen
+    ]
+    return settlement, [a for a in allocations if a[0] not in known]
 
 
 def _record(
@@ -703,19 +798,38 @@ def _record(
     accounts: PaymentAccounts,
     *,
     automatic: bool,
-    known: dict[int, bulk.Row] | None = None,
 ) -> list[int]:
     if not bookings:
         return []
+    ids = bulk.allocate_ids(Reconciliation, len(bookings))
+    reconciliations, allocations = _reconciliation_rows(ctx, bookings, entry_of_line, ids, automatic=automatic)
+    bulk.write_prepared(reconciliations)
+    bulk.write_prepared(allocations)
+    _after_record(ctx, bookings, ids)
+    _apply_to_invoices([a for b in bookings for a in b.allocations])
+    _payment_alerts(ctx, bookings)
+    return ids
+
+
+def _reconciliation_rows(
+    ctx: Context,
+    bookings: Sequence[_Booking],
+    entry_of_line: Mapping[int, int],
+    ids: Sequence[int],
+    *,
+    automatic: bool,
+) -> tuple[bulk.Prepared, bulk.Prepared]:
+    """The reconciliations of `bookings` (with the ids reserved for them) and their allocations,
+    ready to be written."""
     now = timezone.now()
     user_id = ctx.user.pk if ctx.user.is_authenticated else None
-    ids = bulk.allocate_ids(Reconciliation, len(bookings))
-    bulk.insert(
+    admin_id = ctx.administration.pk
+    reconciliations = bulk.prepare(
         Reconciliation,
         [
             bulk.Row(
                 id=rec_id,
-                administration_id=ctx.administration.pk,
+                administration_id=admin_id,
                 line_id=b.line.id,
                 kind=b.kind,
                 customer_id=b.customer_id,
@@ -724,7 +838,7 @@ def _record(
                 difference_kind=b.difference_kind,
                 automatic=automatic,
                 score=b.score,
-                evidence_json=json.dumps(b.evidence),
+                evidence_json=orjson.dumps(b.evidence).decode(),
                 entry_id=entry_of_line[b.line.id],
                 created_at=now,
                 created_by_id=user_id,
@@ -736,7 +850,7 @@ def _record(
         ],
         with_pk=True,
     )
-    bulk.insert_values(
+    allocations = bulk.prepare_values(
         PaymentAllocation,
         ("reconciliation", "invoice", "amount"),
         [
@@ -745,34 +859,43 @@ def _record(
             for invoice_id, amount in b.allocations
         ],
     )
-    returns = [(rec_id, b) for rec_id, b in zip(ids, bookings, strict=True) if b.kind == ReconciliationKind.RETURN]
-    if returns:
-        from .direct_debit import record_return
+    return reconciliations, allocations
 
-        bulk.insert(
-            PaymentReturn,
-            [
-                bulk.Row(
-                    administration_id=ctx.administration.pk,
-                    reconciliation_id=rec_id,
-                    invoice_id=b.allocations[0][0],
-                    amount=-b.line.amount,
-                    reason_code=b.reason,
-                    returned_on=b.line.booking_date,
-                    retry=_retry(b, record_return(ctx, b.line.end_to_end_id, b.allocations[0][0], b.reason)),
-                )
-                for rec_id, b in returns
-            ],
-        )
-    _apply_to_invoices([a for b in bookings for a in b.allocations], known)
+
+def _after_record(ctx: Context, bookings: Sequence[_Booking], ids: Sequence[int]) -> None:
+    """What a returned payment adds to its reconciliation: the return row, the collection's
+    state (which decides whether it is collected again)."""
+    returns = [(rec_id, b) for rec_id, b in zip(ids, bookings, strict=True) if b.kind == ReconciliationKind.RETURN]
+    if not returns:
+        return
+    from .direct_debit import record_return
+
+    bulk.insert(
+        PaymentReturn,
+        [
+            bulk.Row(
+                administration_id=ctx.administration.pk,
+                reconciliation_id=rec_id,
+                invoice_id=b.allocations[0][0],
+                amount=-b.line.amount,
+                reason_code=b.reason,
+                returned_on=b.line.booking_date,
+                retry=_retry(b, record_return(ctx, b.line.end_to_end_id, b.allocations[0][0], b.reason)),
+            )
+            for rec_id, b in returns
+        ],
+    )
+
+
+def _payment_alerts(ctx: Context, bookings: Sequence[_Booking]) -> None:
     from . import alerts
 
     alerts.payments_received(ctx, [a for b in bookings for a in b.allocations])
-    for _, b in returns:
+    returns = [b for b in bookings if b.kind == ReconciliationKind.RETURN]
+    for b in returns:
         alerts.direct_debit_returned(ctx, b.allocations[0][0], b.reason, b.retry)
     if returns:
-        alerts.check_credit_limits(ctx, [b.customer_id for _, b in returns if b.customer_id is not None])
-    return ids
+        alerts.check_credit_limits(ctx, [b.customer_id for b in returns if b.customer_id is not None])
 
 
 # --- manual reconciliation -----------------------------------------------------------------

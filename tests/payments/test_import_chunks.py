@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from facturo.errors import Conflict
+from facturo.errors import Conflict, ValidationFailed
 from facturo.invoicing.models import Invoice
 from facturo.ledger.models import JournalEntry
 from facturo.payments import services as payments
@@ -116,12 +116,14 @@ def test_a_dangling_reference_written_by_the_import_fails_at_once_on_postgres(ct
 
 def test_jobs_still_queued_when_the_caller_fails_are_not_run():
     done = []
-    release = threading.Event()
+    started, release = threading.Event(), threading.Event()
     with pytest.raises(RuntimeError, match="matching failed"):
         with Pipeline(threaded=True) as writer:
-            writer.submit(lambda: (release.wait(10), done.append(1)))
+            writer.submit(lambda: (started.set(), release.wait(10), done.append(1)))
             writer.submit(lambda: done.append(2))
-            # The writer is still busy with the first job when the caller fails.
+            # The writer is still busy with the first job when the caller fails (on a busy
+            # machine the writer may take a while to pick the first job up: wait for that).
+            assert started.wait(10)
             threading.Timer(0.2, release.set).start()
             raise RuntimeError("matching failed")
     assert done == [1]
@@ -138,3 +140,57 @@ def test_every_deferrable_constraint_is_initially_deferred_so_the_import_restore
             "WHERE condeferrable AND NOT condeferred AND connamespace = 'public'::regnamespace"
         )
         assert cursor.fetchall() == []
+
+
+def _nothing_booked(invoices):
+    assert not BankStatement.objects.exists() and not StatementLine.objects.exists()
+    assert not JournalEntry.objects.filter(source_kind="bank_line").exists()
+    assert not Reconciliation.objects.exists()
+    assert all(refresh(i).settlement == "open" for i in invoices)
+
+
+def test_a_malformed_line_after_chunks_already_written_refuses_the_file_naming_the_place(
+    ctx, bank, issue_invoice, statement_file, small_chunks
+):
+    """Lines are read as the import goes: a bad one late in the file still leaves nothing written."""
+    invoices = [issue_invoice(str(q)) for q in (1, 2, 3, 4)]
+    data = statement_file(
+        *[line(str(i.amount_open), structured_reference=i.payment_reference) for i in invoices],
+        line("12.34", remittance="de laatste"),
+    )
+    data = data.replace(b">12.34<", b">12,34<")
+    with pytest.raises(ValidationFailed) as refused:
+        payments.import_statement(ctx, data, file_name="november.xml")
+    (error,) = refused.value.errors
+    assert error.path.startswith("file november.xml Document/BkToCstmrStmt/Stmt/Ntry/Amt")
+    assert "'12,34' is not a number" in error.message
+    _nothing_booked(invoices)
+
+
+def test_balances_that_do_not_add_up_are_found_after_the_last_chunk_and_nothing_stays_booked(
+    ctx, bank, issue_invoice, statement_file, small_chunks
+):
+    invoices = [issue_invoice(str(q)) for q in (1, 2, 3)]
+    lines = [line(str(i.amount_open), structured_reference=i.payment_reference) for i in invoices]
+    total = sum(i.amount_open for i in invoices)
+    data = statement_file(*lines)
+    data = data.replace(f">{total:.2f}<".encode(), f">{total + 1:.2f}<".encode())
+    with pytest.raises(ValidationFailed, match=f"opening 0.00 \\+ lines {total} ≠ closing {total + 1}"):
+        payments.import_statement(ctx, data)
+    _nothing_booked(invoices)
+
+
+def test_fractions_of_a_cent_in_a_later_chunk_name_every_such_line_and_book_nothing(
+    ctx, bank, issue_invoice, statement_file, small_chunks
+):
+    invoices = [issue_invoice(str(q)) for q in (1, 2, 3)]
+    data = statement_file(
+        *[line(str(i.amount_open), structured_reference=i.payment_reference) for i in invoices],
+        line("1.23"),
+        line("4.56"),
+    )
+    data = data.replace(b">1.23<", b">1.235<").replace(b">4.56<", b">4.565<")
+    with pytest.raises(ValidationFailed) as refused:
+        payments.import_statement(ctx, data)
+    assert [e.path for e in refused.value.errors] == ["statement 1 (1) line 4", "statement 1 (1) line 5"]
+    _nothing_booked(invoices)
