@@ -389,9 +389,13 @@ def process_chunk(run_id: int, chunk_id: int, *, on_done: Callable[[RunChunk], N
     ctx = _run_context(run)
     failure: Exception | None = None
     with transaction.atomic():
+        # Only the chunk's own row: ordered by the model's default (run, index), the query
+        # would join the run and lock its row too, which every chunk in progress holds, so a
+        # second worker would skip every chunk and stop while the first worked alone.
         chunk = (
-            RunChunk.objects.select_for_update(skip_locked=True)
+            RunChunk.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=chunk_id, run_id=run_id, state=ChunkState.PENDING)
+            .order_by()
             .first()
         )
         if chunk is None:

@@ -163,10 +163,23 @@ def prepare(model: type[models.Model], objects: Sequence[Any], *, with_pk: bool 
         (f.attname, _converter(f), f.get_default() if (f.has_default() or f.null or f.blank) else _MISSING)
         for f in fields
     ]
+    # Columns that no object has an attribute for take their field's default in every row,
+    # converted once (an audit row names nine of LogEntry's columns, not all of them).
+    first = objects[0]
+    order = sorted(range(len(fields)), key=lambda i: not hasattr(first, prepare[i][0]))
+    fields, prepare = [fields[i] for i in order], [prepare[i] for i in order]
+    given = sum(1 for name, _, _ in prepare if hasattr(first, name))
+    for name, _, default in prepare[given:]:
+        if default is _MISSING:
+            raise AttributeError(f"{model.__name__} row has no {name!r} and the field has no default")
+    constants = tuple(convert(default) for _, convert, default in prepare[given:])
+    absent = [name for name, _, _ in prepare[given:]]
     try:
-        rows = _gather(objects, prepare)
+        if any(hasattr(obj, name) for obj in objects for name in absent):
+            raise AttributeError("the rows differ in the attributes they have")
+        rows = _gather(objects, prepare[:given], constants) if given else [list(constants) for _ in objects]
     except AttributeError:
-        rows = []  # some object lacks an attribute: fill in the fields' defaults one by one
+        rows = []  # the objects differ: fill in the fields' defaults one by one
         for obj in objects:
             row = []
             for name, convert, default in prepare:
@@ -187,20 +200,24 @@ def write_prepared(prepared: Prepared) -> None:
     _write(prepared.model, prepared.fields, prepared.rows)
 
 
-def _gather(objects: Sequence[Any], prepare: Sequence[tuple[str, Callable[[Any], Any], Any]]) -> list[Any]:
-    """Rows of objects that have every attribute: one C-level attrgetter per object, and a
-    conversion only of the columns that need one (dates, JSON), not a call per value."""
+def _gather(
+    objects: Sequence[Any], prepare: Sequence[tuple[str, Callable[[Any], Any], Any]], constants: tuple[Any, ...] = ()
+) -> list[Any]:
+    """Rows of objects that have every attribute in `prepare`, each followed by `constants`:
+    one C-level attrgetter per object, and a conversion only of the columns that need one
+    (dates, JSON), not a call per value."""
     get = attrgetter(*(name for name, _, _ in prepare))
     if len(prepare) == 1:
-        return [[prepare[0][1](get(obj))] for obj in objects]
+        return [[prepare[0][1](get(obj)), *constants] for obj in objects]
     converted = [(i, convert) for i, (_, convert, _) in enumerate(prepare) if convert is not _identity]
     if not converted:
-        return [get(obj) for obj in objects]
+        return [get(obj) + constants for obj in objects] if constants else [get(obj) for obj in objects]
     rows = []
     for obj in objects:
         row = list(get(obj))
         for i, convert in converted:
             row[i] = convert(row[i])
+        row.extend(constants)
         rows.append(row)
     return rows
 

@@ -1,8 +1,16 @@
 """Issuing: numbers, snapshots, due dates, payment references, hash chain, ledger entries.
 
-Everything for a chunk happens in one transaction under the administration's chain-head
-row lock, so numbers are consecutive per series and fiscal year with no gap and no
-duplicate, whatever crashes or runs in parallel."""
+Everything for a chunk happens in one transaction, and its numbers are taken under the
+administration's chain-head row lock in that same transaction, so numbers are consecutive per
+series and fiscal year with no gap and no duplicate, whatever crashes or runs in parallel.
+
+The lock is held from numbering until the commit, so parallel issuers of one administration
+wait for each other only there. Everything that does not depend on the number happens
+before it: reading and checking the documents, snapshots, due dates, the hashed document
+body, the ledger amounts per account, and the foreign-key checks of what the transaction
+wrote before (a billing run's charges and drafts). Under the lock: the numbers, the chain,
+one set-based update of the invoices, the journal entries and audit rows (they name the
+number), then the caller commits."""
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -24,13 +32,14 @@ from facturo.core.references import payment_reference_for
 from facturo.core.settlement import settlement_status
 from facturo.core.terms import PaymentTerms, TermsBasis, due_date
 from facturo.db import bulk
+from facturo.db.constraints import check_pending_constraints
 from facturo.errors import Conflict, NotFound
 from facturo.ledger.services import AccountBook, write_entries
 
 from .content import canonical_body, canonical_header, document_hash_from_body
 from .exchange import Conversions
 from .models import ChainHead, Invoice, InvoiceAllowanceCharge, InvoiceLine, InvoiceState, InvoiceVatLine
-from .postings import issue_entry
+from .postings import issue_entry, sales_side
 
 ISSUE_FIELDS = [
     "state",
@@ -260,16 +269,19 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
                     invoice, lines[invoice.id], allowances[invoice.id], vat_lines[invoice.id], invoice.corrects__number
                 )
             )
+            invoice.sales = sales_side(book, lines[invoice.id], allowances[invoice.id], vat_lines[invoice.id])
+        series_by_id = InvoiceSeries.objects.in_bulk({i.series_id for i in ready if i.series_id})
+        defaults = {k: default_series(admin, k) for k in sorted({i.kind for i in ready if i.series_id is None})}
+        # The lock is held until the commit: the foreign-key checks of what the transaction
+        # wrote so far (a billing run's charges and drafts) run now, beside other issuers,
+        # instead of at the commit while they wait.
+        check_pending_constraints()
         head = ChainHead.objects.select_for_update().get(administration=admin)
         year = fiscal_year(on, admin.fiscal_year_start_month, admin.fiscal_year_start_day)
         sequences: dict[int, NumberSequence] = {}
         originals = _lock_originals(admin, [i.corrects_id for i in ready if i.corrects_id])
         applied: dict[int, Decimal] = {}
-        series_by_id = InvoiceSeries.objects.in_bulk({i.series_id for i in ready if i.series_id})
-        defaults: dict[str, InvoiceSeries] = {}
         for invoice in ready:
-            if invoice.series_id is None and invoice.kind not in defaults:
-                defaults[invoice.kind] = default_series(admin, invoice.kind)
             series = series_by_id[invoice.series_id] if invoice.series_id else defaults[invoice.kind]
             sequence = sequences.get(series.pk) or _lock_sequence(series, year, on)
             sequences[series.pk] = sequence
@@ -307,10 +319,7 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
         write_entries(
             admin.pk,
             book,
-            [
-                issue_entry(book, i, lines[i.id], allowances[i.id], vat_lines[i.id], applied.get(i.id, ZERO))
-                for i in ready
-            ],
+            [issue_entry(book, i, i.sales, applied.get(i.id, ZERO)) for i in ready],
         )
         log_bulk(
             Invoice,

@@ -12,13 +12,15 @@ from facturo.ledger.services import AccountBook, EntryDraft, Posting
 from .models import Invoice, InvoiceAllowanceCharge, InvoiceLine, InvoiceVatLine
 
 
-def _sales_side(
+def sales_side(
     book: AccountBook,
     lines: Sequence[InvoiceLine],
     allowances: Sequence[InvoiceAllowanceCharge],
     vat_lines: Sequence[InvoiceVatLine],
-) -> dict[int, Decimal]:
-    """Amount per account on the revenue and VAT side (positive = credit for an invoice)."""
+) -> list[tuple[int, Decimal]]:
+    """Amount per account on the revenue and VAT side (positive = credit for an invoice), in
+    account order, without zeros: what an issue entry books besides the receivable. It does not
+    depend on the number, so issuing computes it before taking the numbering lock."""
     amounts: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for line in lines:
         amounts[line.revenue_account_id] += line.net_amount
@@ -27,27 +29,24 @@ def _sales_side(
     for vat in vat_lines:
         if vat.tax_amount:
             amounts[book.vat(vat.category, vat.rate).pk] += vat.tax_amount
-    return amounts
+    return [(account_id, amount) for account_id, amount in sorted(amounts.items()) if amount]
 
 
 def issue_entry(
     book: AccountBook,
     invoice: Invoice,
-    lines: Sequence[InvoiceLine],
-    allowances: Sequence[InvoiceAllowanceCharge],
-    vat_lines: Sequence[InvoiceVatLine],
+    sales: Sequence[tuple[int, Decimal]],
     applied_to_original: Decimal = ZERO,
 ) -> EntryDraft:
-    """Sales journal entry for an invoice (receivable up) or a credit note (receivable down).
+    """Sales journal entry for an invoice (receivable up) or a credit note (receivable down),
+    from its `sales_side`.
 
     A credit note first reduces the open item of the invoice it corrects; what is left
     stays as the credit note's own (negative) open item."""
     is_credit = invoice.kind == "credit_note"
     receivables = book.role(AccountRole.RECEIVABLES).pk
     postings: list[Posting] = []
-    for account_id, amount in sorted(_sales_side(book, lines, allowances, vat_lines).items()):
-        if not amount:
-            continue
+    for account_id, amount in sales:
         if (amount > 0) != is_credit:
             postings.append(Posting(account_id, credit=abs(amount), description=invoice.number or ""))
         else:

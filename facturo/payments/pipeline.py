@@ -17,12 +17,13 @@ On SQLite (one writer at a time, no server to overlap with) the jobs run at once
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from facturo.db.constraints import immediate_constraints as immediate_constraints  # where the imports use it
 
 Job = Callable[[], Any]
 _STOP = object()
@@ -94,23 +95,3 @@ class Pipeline:
                     self._jobs.task_done()
         finally:
             del connections[DEFAULT_DB_ALIAS]
-
-
-@contextmanager
-def immediate_constraints() -> Iterator[None]:
-    """Check foreign keys as each statement of the block ends, not at commit.
-
-    Django declares PostgreSQL's foreign keys DEFERRABLE INITIALLY DEFERRED, so the checks of
-    every row an import writes (about twenty a line) would all run at commit, when the Python
-    side has nothing left to do. Checked per statement they run on the writer thread, beside
-    the preparation of the next chunk. The block writes referenced rows before the rows that
-    refer to them; at its end the checks are deferred again for the rest of the transaction
-    (an error rolls the setting back with the savepoint or transaction around it)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")

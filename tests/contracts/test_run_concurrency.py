@@ -92,6 +92,57 @@ def test_two_workers_share_one_run_and_issue_each_invoice_once(ctx):
     assert verify_chain(ctx.administration).ok
 
 
+def _worker_held_in_drafting(run_id, ready, release, queue):
+    """Works a chunk, but waits in the middle of its first one (drafted, not yet numbered)
+    until the parent releases it."""
+    connections.close_all()
+    from facturo.billing import services as worker_billing
+
+    real = worker_billing.invoicing.draft_from_charges
+    calls = {"n": 0}
+
+    def draft_then_wait(*args, **kwargs):
+        result = real(*args, **kwargs)
+        calls["n"] += 1
+        if calls["n"] == 1:
+            ready.set()
+            release.wait(120)
+        return result
+
+    worker_billing.invoicing.draft_from_charges = draft_then_wait
+    try:
+        queue.put(("ok", worker_billing.work(run_id)))
+    except Exception as exc:  # pragma: no cover - reported to the parent
+        queue.put(("error", repr(exc)))
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_in_progress_does_not_keep_a_second_worker_from_the_other_chunks(ctx):
+    populate(ctx)
+    started = approved_run(ctx)
+    connections.close_all()
+    mp = multiprocessing.get_context("fork")
+    ready, release, queue = mp.Event(), mp.Event(), mp.Queue()
+    worker = mp.Process(target=_worker_held_in_drafting, args=(started.pk, ready, release, queue))
+    worker.start()
+    try:
+        assert ready.wait(120), "the worker never started its first chunk"
+        # The first chunk's transaction is open; another worker takes the next chunk meanwhile.
+        assert billing.work(started.pk, limit=1) == 1
+    finally:
+        release.set()
+    status, done = queue.get(timeout=120)
+    worker.join(timeout=30)
+    assert status == "ok", done
+    run = BillingRun.objects.get(pk=started.pk)
+    assert (run.state, run.invoices, run.chunks_done) == ("done", CUSTOMERS, run.chunks_total)
+    assert sequences(ctx) == list(range(1, CUSTOMERS + 1))
+    assert verify_chain(ctx.administration).ok
+
+
 def _killable_worker(run_id, ready, release):
     """Works until its third chunk has numbered its invoices, then waits inside that
     chunk's open transaction, where the parent kills it."""

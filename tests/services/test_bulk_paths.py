@@ -30,6 +30,14 @@ def test_rows_with_every_attribute_and_rows_missing_some_are_written_alike(ctx):
     assert (rows["B3"].city, rows["B3"].created_at) == ("Utrecht", WHEN)
 
 
+def test_rows_that_all_lack_the_same_columns_take_their_defaults(ctx):
+    bulk.insert(Customer, [_row(ctx, "D1", created_at=WHEN), _row(ctx, "D2", created_at=WHEN)])
+    rows = {c.number: c for c in Customer.objects.filter(number__startswith="D")}
+    assert [(r.language, r.payment_terms_days, r.city, r.created_at) for r in rows.values()] == [
+        ("en", 30, "", WHEN)
+    ] * 2
+
+
 def test_a_row_lacking_a_column_without_default_is_refused_by_name(ctx):
     nameless = bulk.Row(administration_id=ctx.administration.pk, number="C1", country="NL", created_at=WHEN)
     with pytest.raises(AttributeError, match="'name'"):
