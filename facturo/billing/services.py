@@ -442,10 +442,11 @@ def _bill_chunk(ctx: Context, run: BillingRun, chunk: RunChunk) -> None:
         invoices=F("invoices") + issued,
         charges=F("charges") + billed.charges,
     )
-    if refused:
+    if refused or corrected.notes:
         locked = BillingRun.objects.select_for_update().get(pk=run.pk)
         locked.refused = {**locked.refused, **refused}
-        locked.save(update_fields=["refused"])
+        locked.correction_notes = [*locked.correction_notes, *corrected.notes][:LIST_LIMIT]
+        locked.save(update_fields=["refused", "correction_notes"])
     if not RunChunk.objects.filter(run_id=run.pk, state=ChunkState.PENDING).exists():
         BillingRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
             state=RunState.DONE, finished_at=timezone.now()
@@ -546,6 +547,8 @@ def completeness(ctx: Context, run_id: int) -> dict[str, Any]:
         "not_billed_count": len(remaining.not_billed),
         "not_billed": remaining.not_billed[:LIST_LIMIT],
         "refused": run.refused,
+        # Invoiced periods not corrected (their change stays pending) or credited in part.
+        "corrections": run.correction_notes,
     }
 
 

@@ -129,3 +129,5 @@ class Command(ServiceCommand):
             self.stdout.write(f"  not billed {n['contract']}: {n['reason']}")
         for invoice_id, reason in list(report["refused"].items())[:20]:
             self.stdout.write(f"  refused invoice {invoice_id}: {reason}")
+        for c in report["corrections"][:20]:
+            self.stdout.write(f"  correction {c['contract']} line {c['line']} {c['period']}: {c['reason']}")
