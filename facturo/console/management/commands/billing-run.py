@@ -89,6 +89,7 @@ class Command(ServiceCommand):
                 )
         for i in p.get("indexations", [])[:50]:
             what = f"not applied: {i['problem']}" if i["problem"] else i["basis"]
+            what += "".join(f"; line {x['line']}: {x['old_price']} -> {x['new_price']}" for x in i.get("lines", []))
             self.stdout.write(f"  indexation {i['contract']} from {i['on']}: {what}")
         for r in p.get("renewals", [])[:50]:
             self.stdout.write(f"  renewal {r['contract']} (ended {r['end_date']})")
