@@ -227,9 +227,8 @@ def test_an_old_contract_catches_up_once_then_bills_month_by_month(ctx, customer
     assert run(ctx, date(2026, 12, 15)).charges == 0
 
 
-@pytest.mark.parametrize(
-    "language, note", [("nl", "(14/31 dagen)"), ("fr", "(14/31 jours)"), ("pl", "(14/31 dni)"), ("en", "(14/31 days)")]
-)
+@pytest.mark.parametrize("language, note", [("nl", "(14/31 dagen)"), ("fr", "(14/31 jours)"), ("pl", "(14/31 dni)"),
+                                            ("en", "(14/31 days)")])
 def test_the_proration_note_is_in_the_customers_language(ctx, customers, language, note):
     from django.utils import translation
 
