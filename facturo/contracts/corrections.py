@@ -333,6 +333,9 @@ def _credit(
     from facturo.invoicing import services as invoicing
 
     wanted = -correction.amount
+    # Locked before reading what is left, as the credit note locks it: a credit made by hand
+    # meanwhile is counted, not refused halfway.
+    invoice = invoicing.get_invoice(ctx, invoice.pk, for_update=True)
     creditable = invoicing.creditable_net(invoice, original.vat_rate)
     amount = min(wanted, creditable)
     number = ""
