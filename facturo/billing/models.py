@@ -34,6 +34,9 @@ class BillingRun(models.Model):
     invoices = models.PositiveIntegerField(default=0)
     charges = models.PositiveIntegerField(default=0)
     refused = models.JSONField(default=dict)
+    correction_notes = models.JSONField(
+        default=list, help_text="Invoiced periods the run could not correct, or credited in part, with the reason"
+    )
 
     class Meta:
         ordering = ["-id"]

@@ -3,6 +3,7 @@ that renew automatically and applies the indexations that fell due (both become 
 the contracts' annex history); the preview lists those and the corrections of invoiced
 periods that retroactive changes call for (billed by `contracts.corrections`)."""
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -11,12 +12,18 @@ from django.db.models import Q
 
 from facturo.administrations.access import Context
 from facturo.contracts import corrections
-from facturo.contracts.indexation import apply_due_indexations, due_indexations
+from facturo.contracts.indexation import DueIndexation, IndexedPrice, apply_due_indexations
 from facturo.contracts.models import Contract, RetroactiveChange
 from facturo.contracts.renewal import renew_due
 from facturo.contracts.schedule import load_contracts
 
 LIST_LIMIT = 1000
+
+
+def _price(value: Decimal) -> str:
+    """A unit price with two decimals, or the more it has (prices are kept to four)."""
+    cents = value.quantize(Decimal("0.01"))
+    return str(cents if cents == value else value.normalize())
 
 
 def prepare(ctx: Context, run_date: date, condition: Q | None = None) -> None:
@@ -26,11 +33,17 @@ def prepare(ctx: Context, run_date: date, condition: Q | None = None) -> None:
     renew_due(ctx, run_date, condition)
 
 
-def preview(ctx: Context, run_date: date) -> dict[str, Any]:
+def preview(
+    ctx: Context,
+    run_date: date,
+    indexations: Sequence[DueIndexation],
+    indexed: Mapping[int, Mapping[date, Sequence[IndexedPrice]]],
+) -> dict[str, Any]:
+    """Corrections, indexations (from the run's assessment: `indexed` holds the prices each
+    indexation sets per line) and renewals the run will make."""
     pending = RetroactiveChange.objects.filter(contract__administration=ctx.administration, run_id=None)
     contract_ids = sorted(set(pending.values_list("contract_id", flat=True)))
     found = corrections.preview(load_contracts(ctx.administration.pk, Q(pk__in=contract_ids))) if contract_ids else []
-    indexations = due_indexations(ctx, run_date)
     renewals = Contract.objects.filter(
         administration=ctx.administration, auto_renew=True, end_date__lt=run_date, termination_date__isnull=True
     ).order_by("number")
@@ -40,7 +53,16 @@ def preview(ctx: Context, run_date: date) -> dict[str, Any]:
         "corrections": found[:LIST_LIMIT],
         "indexations_count": len(indexations),
         "indexations": [
-            {"contract": i.number, "on": i.on.isoformat(), "basis": i.basis, "problem": i.problem}
+            {
+                "contract": i.number,
+                "on": i.on.isoformat(),
+                "basis": i.basis,
+                "problem": i.problem,
+                "lines": [
+                    {"line": p.line, "old_price": _price(p.old_price), "new_price": _price(p.new_price)}
+                    for p in indexed.get(i.contract_id, {}).get(i.on, [])
+                ],
+            }
             for i in indexations[:LIST_LIMIT]
         ],
         "renewals": [

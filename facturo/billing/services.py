@@ -11,7 +11,7 @@ transaction."""
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -24,6 +24,7 @@ from django.utils import timezone
 from facturo.administrations.access import Action, Context, context_for
 from facturo.contracts.charging import bill_contracts
 from facturo.contracts.corrections import bill_corrections
+from facturo.contracts.indexation import DueIndexation, IndexedPrice, due_indexations, index_in_memory
 from facturo.contracts.models import BilledPeriod, Contract, GroupingPreference, UsageRate, UsageRecord
 from facturo.contracts.schedule import (
     ContractRow,
@@ -71,6 +72,10 @@ class Assessment:
     caught_up: list[dict[str, Any]]
     usage_records: int
     contracts_billed: int
+    # The indexations due on the run date, and the prices the run will set by them (per
+    # contract and day): the assessment prices the periods after them, as the run bills.
+    indexations: list[DueIndexation] = field(default_factory=list)
+    indexed: dict[int, dict[date, list[IndexedPrice]]] = field(default_factory=dict)
 
 
 def assess(ctx: Context, run_date: date, contracts: list[ContractRow] | None = None) -> Assessment:
@@ -83,9 +88,16 @@ def assess(ctx: Context, run_date: date, contracts: list[ContractRow] | None = N
     periods = billed_contracts = 0
     amount = Decimal(0)
     usage = _usage_due(ctx, run_date)
+    indexations = due_indexations(ctx, run_date)
+    due_for: dict[int, list[DueIndexation]] = defaultdict(list)
+    for due in indexations:
+        due_for[due.contract_id].append(due)
+    indexed: dict[int, dict[date, list[IndexedPrice]]] = {}
     for contract, claimed in _with_claims(ctx, contracts):
         if contract.start_date > run_date:
             continue
+        if contract.id in due_for:
+            indexed[contract.id] = index_in_memory(contract, due_for[contract.id])
         ended = contract.last_day is not None and contract.last_day < run_date
         contract_amount = Decimal(0)
         reasons: list[str] = []
@@ -146,6 +158,8 @@ def assess(ctx: Context, run_date: date, contracts: list[ContractRow] | None = N
         caught_up,
         _usage_count(ctx, run_date),
         billed_contracts,
+        indexations,
+        indexed,
     )
 
 
@@ -272,7 +286,7 @@ def preview_data(ctx: Context, run_date: date) -> dict[str, Any]:
         ).count(),
         "caught_up_count": len(assessment.caught_up),
         "caught_up": assessment.caught_up[:LIST_LIMIT],
-        **run_extras.preview(ctx, run_date),
+        **run_extras.preview(ctx, run_date, assessment.indexations, assessment.indexed),
     }
 
 
@@ -446,10 +460,11 @@ def _bill_chunk(ctx: Context, run: BillingRun, chunk: RunChunk) -> None:
         invoices=F("invoices") + issued,
         charges=F("charges") + billed.charges,
     )
-    if refused:
+    if refused or corrected.notes:
         locked = BillingRun.objects.select_for_update().get(pk=run.pk)
         locked.refused = {**locked.refused, **refused}
-        locked.save(update_fields=["refused"])
+        locked.correction_notes = [*locked.correction_notes, *corrected.notes][:LIST_LIMIT]
+        locked.save(update_fields=["refused", "correction_notes"])
     if not RunChunk.objects.filter(run_id=run.pk, state=ChunkState.PENDING).exists():
         BillingRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
             state=RunState.DONE, finished_at=timezone.now()
@@ -550,6 +565,8 @@ def completeness(ctx: Context, run_id: int) -> dict[str, Any]:
         "not_billed_count": len(remaining.not_billed),
         "not_billed": remaining.not_billed[:LIST_LIMIT],
         "refused": run.refused,
+        # Invoiced periods not corrected (their change stays pending) or credited in part.
+        "corrections": run.correction_notes,
     }
 
 

@@ -51,6 +51,12 @@ def _check(contract: Any, start: date, end: date, actual: Decimal) -> None:
     errors = []
     if not contract.type.is_advance:
         errors.append(FieldError("contract", f"{contract.number} is not an advance contract"))
+    elif not contract.lines.exists():
+        # Advances are what the run billed from the contract's lines: without a line nothing
+        # was advanced, and a settlement of nothing would only block the period.
+        errors.append(
+            FieldError("contract", f"{contract.number} has no lines, so no advances to settle: add one by annex")
+        )
     if end < start:
         errors.append(FieldError("period_end", "is before period_start"))
     if actual < 0:
@@ -109,8 +115,9 @@ def settle(
     ctx.require(Action.ISSUE_INVOICES)
     contract = get_contract(ctx, contract_id)
     _check(contract, start, end, actual)
-    line = contract.lines.order_by("position").first()
-    assert line is not None
+    line = contract.lines.order_by("position").first()  # names the settlement
+    if line is None:  # deleted since the check
+        raise Conflict(f"{contract.number} has no lines any more, so no advances to settle")
     with transaction.atomic():
         advances, charges = advances_invoiced(ctx, contract.number, start, end)
         if not charges:

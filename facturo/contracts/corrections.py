@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
+from django.db import transaction
 from django.db.models import Sum
 
 from facturo.administrations.access import Context
@@ -23,7 +25,7 @@ from facturo.charges.models import Charge, ChargeState
 from facturo.charges.services import unique_key
 from facturo.core.periods import Period
 from facturo.db import bulk
-from facturo.errors import Conflict
+from facturo.errors import Conflict, ValidationFailed
 
 from .models import BilledPeriod, PeriodCorrection, RetroactiveChange
 from .schedule import ContractRow, DuePeriod, LineRow, due_periods
@@ -155,10 +157,30 @@ class CorrectionResult:
     charge_ids: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     credit_notes: list[str] = field(default_factory=list)
     corrections: int = 0
+    # Contract × period the run could not correct, or credited in part, with the reason: for
+    # the run's completeness report.
+    notes: list[dict[str, str | int]] = field(default_factory=list)
 
     @property
     def charges(self) -> int:
         return sum(len(ids) for ids in self.charge_ids.values())
+
+    def add(self, other: "CorrectionResult") -> None:
+        for preference, ids in other.charge_ids.items():
+            self.charge_ids[preference] += ids
+        self.credit_notes += other.credit_notes
+        self.corrections += other.corrections
+        self.notes += other.notes
+
+
+def _note(correction: DueCorrection, reason: str) -> dict[str, str | int]:
+    period = correction.period
+    return {
+        "contract": correction.contract.number,
+        "line": correction.line.position,
+        "period": f"{period.start.isoformat()}..{period.end.isoformat()}",
+        "reason": reason[:500],
+    }
 
 
 def _original_charge(line_id: int, period: Period) -> Charge | None:
@@ -181,97 +203,165 @@ def bill_corrections(
 ) -> CorrectionResult:
     """Correct the invoiced periods of `contracts` touched by pending retroactive changes
     (inside the caller's transaction): credit notes are issued here, extra charges are
-    returned per grouping preference for the run to invoice."""
-    from facturo.invoicing import services as invoicing
+    returned per grouping preference for the run to invoice.
 
+    Each contract is corrected in a savepoint of its own: when one of its periods cannot be
+    corrected (its invoice is not issued, no VAT rate), its corrections are rolled back and
+    noted with the reason, its changes stay pending for a later run, and the other contracts
+    of the chunk are corrected and billed."""
     result = CorrectionResult()
     found, pending = due_corrections(contracts)
     if not pending:
         return result
     latest = {cid: max(changes, key=lambda c: c.pk) for cid, changes in pending.items()}
     rates = RateTable(ctx.administration.country)
+    per_contract: dict[int, list[DueCorrection]] = defaultdict(list)
     for correction in found:
-        contract, line, period = correction.contract, correction.line, correction.period
-        change = latest[contract.id]
-        original = _original_charge(line.id, period)
-        invoice_line = getattr(original, "invoice_line", None) if original is not None else None
-        row = PeriodCorrection(
-            administration_id=ctx.administration.pk,
-            change=change,
-            contract_id=contract.id,
-            line_id=line.id,
-            period_start=period.start,
-            period_end=period.end,
-            billed=correction.billed,
-            due=correction.due,
-            amount=correction.amount,
-            version=correction.version,
-            original_invoice=invoice_line.invoice.number or "" if invoice_line is not None else "",
-            original_line_id=invoice_line.pk if invoice_line is not None else None,
-            run_id=run_id,
-        )
-        what = (
-            f"{line.description}: correction {period.start.isoformat()}..{period.end.isoformat()} "
-            f"(contract {contract.number} v{correction.version}"
-        )
-        if invoice_line is not None:
-            what += f", invoice {row.original_invoice} line {invoice_line.position}"
-        what = f"{what})"[:300]
-        if correction.amount < 0:
-            if invoice_line is None or original is None:
-                raise Conflict(
-                    f"contract {contract.number} line {line.position}: the period {period} is to be credited, "
-                    "but its invoice is not issued yet"
-                )
-            credit = invoicing.create_credit_note(
-                ctx,
-                invoice_line.invoice_id,
-                {
-                    "amount": str(-correction.amount),
-                    "vat_category": original.vat_category,
-                    "vat_rate": str(original.vat_rate),
-                    "reason": change.description,
-                    "description": what,
-                },
-            )
-            if ctx.administration.requires_approval:
-                invoicing.approve(ctx, [credit.pk])
-            issued = invoicing.issue(ctx, credit.pk, issue_date=run_date)
-            row.credit_note = issued.number or ""
-            result.credit_notes.append(row.credit_note)
-        else:
-            vat_rate = original.vat_rate if original is not None else None
-            if vat_rate is None:
-                vat_rate = rates.rate(line.vat_category, line.vat_kind, period.start)
-            if vat_rate is None:
-                raise Conflict(f"contract {contract.number} line {line.position}: no VAT rate on {period.start}")
-            sid = f"{line.id}.v{correction.version}.c{change.pk}"
-            charge = Charge.objects.create(
-                administration_id=ctx.administration.pk,
-                customer_id=contract.customer_id,
-                item_id=line.item_id,
-                description=what,
-                quantity=Decimal(1),
-                unit="C62",
-                unit_price=correction.amount,
-                currency=currency.get(contract.customer_id, "EUR"),
-                vat_category=original.vat_category if original is not None else line.vat_category,
-                vat_rate=vat_rate,
-                period_start=period.start,
-                period_end=period.end,
-                contract_reference=contract.number,
-                payment_terms_days=contract.payment_terms_days,
-                delivery_channel=contract.delivery_channel,
-                source_kind=CORRECTION_SOURCE,
-                source_id=sid,
-                unique_key=unique_key(CORRECTION_SOURCE, sid, period.start, period.end),
-                state=ChargeState.OPEN,
-            )
-            row.charge_id = charge.pk
-            result.charge_ids[contract.grouping].append(charge.pk)
-        row.save()  # unique per change, line and period: a second attempt fails and rolls back
-        result.corrections += 1
-    changes = [c.pk for changes in pending.values() for c in changes]
+        per_contract[correction.contract.id].append(correction)
+    corrected: list[int] = []
+    for contract_id in sorted(pending):
+        attempt = CorrectionResult()
+        try:
+            with transaction.atomic():
+                for correction in per_contract.get(contract_id, []):
+                    _correct(ctx, correction, latest[contract_id], run_date, run_id, rates, currency, attempt)
+        except (Conflict, ValidationFailed) as exc:
+            result.notes += [
+                _note(c, f"not corrected: {exc}; the change stays pending for the next run")
+                for c in per_contract[contract_id]
+            ]
+            continue
+        result.add(attempt)
+        corrected.append(contract_id)
+    changes = [c.pk for contract_id in corrected for c in pending[contract_id]]
     if RetroactiveChange.objects.filter(pk__in=changes, run_id=None).update(run_id=run_id or 0) != len(changes):
         raise Conflict("these changes were corrected at the same moment by another run; run again")
     return result
+
+
+def _correct(
+    ctx: Context,
+    correction: DueCorrection,
+    change: RetroactiveChange,
+    run_date: date,
+    run_id: int | None,
+    rates: RateTable,
+    currency: dict[int, str],
+    result: CorrectionResult,
+) -> None:
+    contract, line, period = correction.contract, correction.line, correction.period
+    original = _original_charge(line.id, period)
+    invoice_line = getattr(original, "invoice_line", None) if original is not None else None
+    row = PeriodCorrection(
+        administration_id=ctx.administration.pk,
+        change=change,
+        contract_id=contract.id,
+        line_id=line.id,
+        period_start=period.start,
+        period_end=period.end,
+        billed=correction.billed,
+        due=correction.due,
+        amount=correction.amount,
+        version=correction.version,
+        original_invoice=invoice_line.invoice.number or "" if invoice_line is not None else "",
+        original_line_id=invoice_line.pk if invoice_line is not None else None,
+        run_id=run_id,
+    )
+    what = (
+        f"{line.description}: correction {period.start.isoformat()}..{period.end.isoformat()} "
+        f"(contract {contract.number} v{correction.version}"
+    )
+    if invoice_line is not None:
+        what += f", invoice {row.original_invoice} line {invoice_line.position}"
+    what = f"{what})"[:300]
+    if correction.amount < 0:
+        if invoice_line is None or original is None:
+            raise Conflict(
+                f"contract {contract.number} line {line.position}: the period {period} is to be credited, "
+                "but its invoice is not issued yet"
+            )
+        row.credit_note = _credit(ctx, correction, original, invoice_line.invoice, change, what, run_date, result)
+    else:
+        vat_rate = original.vat_rate if original is not None else None
+        if vat_rate is None:
+            vat_rate = rates.rate(line.vat_category, line.vat_kind, period.start)
+        if vat_rate is None:
+            raise Conflict(f"contract {contract.number} line {line.position}: no VAT rate on {period.start}")
+        sid = f"{line.id}.v{correction.version}.c{change.pk}"
+        charge = Charge.objects.create(
+            administration_id=ctx.administration.pk,
+            customer_id=contract.customer_id,
+            item_id=line.item_id,
+            description=what,
+            quantity=Decimal(1),
+            unit="C62",
+            unit_price=correction.amount,
+            currency=currency.get(contract.customer_id, "EUR"),
+            vat_category=original.vat_category if original is not None else line.vat_category,
+            vat_rate=vat_rate,
+            period_start=period.start,
+            period_end=period.end,
+            contract_reference=contract.number,
+            payment_terms_days=contract.payment_terms_days,
+            delivery_channel=contract.delivery_channel,
+            source_kind=CORRECTION_SOURCE,
+            source_id=sid,
+            unique_key=unique_key(CORRECTION_SOURCE, sid, period.start, period.end),
+            state=ChargeState.OPEN,
+        )
+        row.charge_id = charge.pk
+        result.charge_ids[contract.grouping].append(charge.pk)
+    row.save()  # unique per change, line and period: a second attempt fails and rolls back
+    result.corrections += 1
+
+
+def _credit(
+    ctx: Context,
+    correction: DueCorrection,
+    original: Charge,
+    invoice: Any,
+    change: RetroactiveChange,
+    what: str,
+    run_date: date,
+    result: CorrectionResult,
+) -> str:
+    """Credit what the period is no longer worth on its invoice, but never more than the
+    invoice still holds: credit notes made by hand before count. The part a hand credit
+    already gave back is not credited twice (nor charged back: a credit by hand is a person's
+    decision); the period is corrected either way, and a short credit is noted for the
+    report. Returns the credit note's number ("" when nothing was left to credit)."""
+    from facturo.invoicing import services as invoicing
+
+    wanted = -correction.amount
+    # Locked before reading what is left, as the credit note locks it: a credit made by hand
+    # meanwhile is counted, not refused halfway.
+    invoice = invoicing.get_invoice(ctx, invoice.pk, for_update=True)
+    creditable = invoicing.creditable_net(invoice, original.vat_rate)
+    amount = min(wanted, creditable)
+    number = ""
+    if amount > 0:
+        credit = invoicing.create_credit_note(
+            ctx,
+            invoice.pk,
+            {
+                "amount": str(amount),
+                "vat_category": original.vat_category,
+                "vat_rate": str(original.vat_rate),
+                "reason": change.description,
+                "description": what,
+            },
+        )
+        if ctx.administration.requires_approval:
+            invoicing.approve(ctx, [credit.pk])
+        number = invoicing.issue(ctx, credit.pk, issue_date=run_date).number or ""
+        result.credit_notes.append(number)
+    if amount < wanted:
+        held = f"only {amount} was left to credit" if amount > 0 else "nothing was left to credit"
+        result.notes.append(
+            _note(
+                correction,
+                f"{wanted} no longer due; invoice {invoice.number} was credited before (by hand) and {held}: "
+                f"{wanted - amount} not credited again",
+            )
+        )
+    return number

@@ -4,7 +4,7 @@ the old and the new price per line."""
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,7 +20,10 @@ from facturo.errors import Conflict, ValidationFailed
 from facturo.inputs import Reader
 
 from .models import Contract, IndexationMethod, IndexSeries, PriceIndexation
+from .schedule import ContractRow, TermsRow, terms_on
 from .services import add_annex, contract_lines, get_contract
+
+FACTOR_PLACES = Decimal("0.000001")
 
 
 def next_indexation(contract: Contract, after: date) -> date | None:
@@ -110,14 +113,14 @@ def index_contract(ctx: Context, contract_id: int, on: date) -> list[PriceIndexa
         if PriceIndexation.objects.filter(contract=contract, effective_from=on).exists():
             raise Conflict(f"contract {contract.number} is already indexed from {on.isoformat()}")
         factor, basis = _factor(ctx, contract, on)
-        factor = factor.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+        factor = factor.quantize(FACTOR_PLACES, rounding=ROUND_HALF_UP)
         changes: list[Mapping[str, Any]] = []
         prices: list[tuple[Any, Decimal, Decimal]] = []
         for view in contract_lines(ctx, contract):
             current = view.current(on)
             if current is None or current.is_removed:
                 continue
-            new = (current.unit_price * factor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            new = indexed_price(current.unit_price, factor)
             changes.append({"line": view.line.position, "unit_price": str(new)})
             prices.append((view.line, current.unit_price, new))
         if not changes:
@@ -142,6 +145,10 @@ def index_contract(ctx: Context, contract_id: int, on: date) -> list[PriceIndexa
         )
 
 
+def indexed_price(price: Decimal, factor: Decimal) -> Decimal:
+    return (price * factor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 @dataclass(frozen=True)
 class DueIndexation:
     contract_id: int
@@ -149,6 +156,7 @@ class DueIndexation:
     on: date
     basis: str
     problem: str = ""
+    factor: Decimal | None = None  # rounded as the indexation applies it
 
 
 def _due_dates(contract: Contract, last: date | None, until: date) -> list[date]:
@@ -179,11 +187,12 @@ def due_indexations(ctx: Context, on: date, condition: Q | None = None) -> list[
     for contract in contracts:
         for day in _due_dates(contract, last.get(contract.pk), on):
             try:
-                _, basis = _factor(ctx, contract, day)
+                factor, basis = _factor(ctx, contract, day)
             except (ValidationFailed, Conflict) as exc:
                 result.append(DueIndexation(contract.pk, contract.number, day, "", str(exc)))
                 break  # later ones build on this one
-            result.append(DueIndexation(contract.pk, contract.number, day, basis))
+            rounded = factor.quantize(FACTOR_PLACES, rounding=ROUND_HALF_UP)
+            result.append(DueIndexation(contract.pk, contract.number, day, basis, factor=rounded))
     return result
 
 
@@ -203,3 +212,38 @@ def apply_due_indexations(ctx: Context, on: date, condition: Q | None = None) ->
             # the contract is billed on its current terms rather than holding the run up.
             failed.add(due.contract_id)
     return applied
+
+
+@dataclass(frozen=True)
+class IndexedPrice:
+    line: int
+    old_price: Decimal
+    new_price: Decimal
+
+
+def index_in_memory(contract: ContractRow, dues: Sequence[DueIndexation]) -> dict[date, list[IndexedPrice]]:
+    """Do to the contract's rows what `apply_due_indexations` will do to the contract before
+    the run bills it (each due indexation in turn: a version from its day with every current
+    line's price times the factor, quantity and site kept), so that the preview prices the
+    periods as the run bills them. Stops where the run stops: at a problem, a contract with
+    no line to index, or a version later than the indexation day (the annex is refused).
+    Returns the prices per indexation day."""
+    result: dict[date, list[IndexedPrice]] = {}
+    for due in dues:
+        terms = [t for line in contract.lines for t in line.terms]
+        if due.problem or due.factor is None or any(t.effective_from > due.on for t in terms):
+            break
+        version = max((t.version for t in terms), default=0) + 1
+        prices: list[IndexedPrice] = []
+        for line in contract.lines:
+            current = terms_on(line, due.on)
+            if current is None or current.is_removed:
+                continue
+            new = indexed_price(current.unit_price, due.factor)
+            line.terms.append(TermsRow(version, due.on, current.quantity, new, current.site_id, False))
+            line.terms.sort(key=lambda t: (t.effective_from, t.version))
+            prices.append(IndexedPrice(line.position, current.unit_price, new))
+        if not prices:
+            break
+        result[due.on] = prices
+    return result

@@ -333,7 +333,7 @@ def line_span(contract: ContractRow, line: LineRow) -> tuple[date, date | None]:
     return first, (min(ends) if ends else None)
 
 
-def _terms_on(line: LineRow, day: date) -> TermsRow | None:
+def terms_on(line: LineRow, day: date) -> TermsRow | None:
     current = None
     for terms in line.terms:
         if terms.effective_from <= day:
@@ -401,7 +401,7 @@ def _unchanged(
             return None
     if any(s.overlaps(period) for s in contract.suspensions):
         return None
-    terms = _terms_on(line, period.start)
+    terms = terms_on(line, period.start)
     return terms if terms is not None and not terms.is_removed else None
 
 
@@ -417,7 +417,7 @@ def _prorated(
     """A period cut where something changes inside it, its pieces prorated by the rule."""
     priced: list[tuple[Period, Decimal | None]] = []
     for piece in split(period, cuts):
-        terms = _terms_on(line, piece.start)
+        terms = terms_on(line, piece.start)
         active = (
             piece.start >= first
             and (last is None or piece.end <= last)
@@ -428,7 +428,7 @@ def _prorated(
         priced.append((piece, terms.quantity * terms.unit_price if active and terms else None))
     due_pieces = []
     for piece, amount, share in prorate(period, priced, rule, line.months):
-        terms = _terms_on(line, piece.start)
+        terms = terms_on(line, piece.start)
         assert terms is not None
         full = share == 1
         unit_price = terms.unit_price if full else (amount / terms.quantity).quantize(FOUR)

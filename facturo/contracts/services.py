@@ -529,6 +529,14 @@ def billed_through(contract: Contract, line_ids: Sequence[int] | None = None) ->
     return query.aggregate(last=Max("period_end"))["last"]
 
 
+def _terms_or_conflict(contract: Contract, line: ContractLine, terms: LineTerms | None) -> LineTerms:
+    """A line's terms an annex builds on. The services give every line terms; a line loaded
+    without them is named rather than failing halfway (the annex rolls back)."""
+    if terms is None:
+        raise Conflict(f"contract {contract.number} line {line.position} has no price or quantity to change")
+    return terms
+
+
 def add_annex(ctx: Context, contract_id: int, data: Mapping[str, Any]) -> Annex:
     """The next version of a contract, effective from a date: changed prices or quantities
     (`changes: [{line, unit_price?, quantity?, site?}]`), removed lines (`remove: [position]`),
@@ -619,7 +627,7 @@ def add_annex(ctx: Context, contract_id: int, data: Mapping[str, Any]) -> Annex:
         for line, values in change_rows:
             current = line.terms.filter(effective_from__lte=effective).order_by("-effective_from", "-version").first()
             current = current or line.terms.order_by("effective_from", "version").first()
-            assert current is not None
+            current = _terms_or_conflict(contract, line, current)
             LineTerms.objects.create(
                 line=line,
                 version=version,
@@ -629,8 +637,7 @@ def add_annex(ctx: Context, contract_id: int, data: Mapping[str, Any]) -> Annex:
                 site=values["site"] if "site" in values else current.site,
             )
         for line in removed:
-            current = line.terms.order_by("-effective_from", "-version").first()
-            assert current is not None
+            current = _terms_or_conflict(contract, line, line.terms.order_by("-effective_from", "-version").first())
             LineTerms.objects.create(
                 line=line,
                 version=version,

@@ -270,6 +270,18 @@ def _proposal(
     return Proposal(customer_id, allocations, difference, kind, score, tuple(evidence))
 
 
+def line_references(line: BankLine) -> list[str]:
+    """The reference keys a line carries: the bank's structured reference, then those in its text."""
+    keys = [reference_key(line.structured_reference)] if line.structured_reference else []
+    keys.extend(k for k in references_in_text(line.remittance) if k not in keys)
+    return keys
+
+
+def line_tokens(line: BankLine) -> list[str]:
+    """The words of a line's text that could be an invoice number (upper case, as `by_number`)."""
+    return _TOKEN.findall(line.remittance.upper())
+
+
 def propose(line: BankLine, index: OpenItems, settings: MatchSettings | None = None) -> list[Proposal]:
     """Proposals for one bank line, best first (at most three); empty when nothing fits."""
     settings = settings or MatchSettings()
@@ -278,10 +290,7 @@ def propose(line: BankLine, index: OpenItems, settings: MatchSettings | None = N
     proposals: list[Proposal] = []
 
     # 1. Structured references: given by the bank as such, or written in the text.
-    keys = []
-    if line.structured_reference:
-        keys.append(reference_key(line.structured_reference))
-    keys.extend(k for k in references_in_text(line.remittance) if k not in keys)
+    keys = line_references(line)
     by_reference = [index.items[index.by_reference[k]] for k in keys if k in index.by_reference]
     by_reference = [i for i in by_reference if _same_side(line, i)]
     if by_reference and len({i.customer_id for i in by_reference}) == 1:
@@ -304,7 +313,7 @@ def propose(line: BankLine, index: OpenItems, settings: MatchSettings | None = N
 
     # 2. Invoice numbers in the remittance text.
     numbered: list[OpenItem] = []
-    for token in _TOKEN.findall(line.remittance.upper()):
+    for token in line_tokens(line):
         item_id = index.by_number.get(token)
         if item_id is not None and item_id in index.items:
             item = index.items[item_id]

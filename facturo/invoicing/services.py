@@ -3,7 +3,7 @@
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +15,7 @@ from facturo.administrations.models import DocumentKind
 from facturo.charges.models import Charge, ChargeState
 from facturo.charges.services import create_charges
 from facturo.core.errors import FieldError
-from facturo.core.money import ZERO
+from facturo.core.money import ZERO, minor_units, quantize
 from facturo.core.vat import VatCategory
 from facturo.db import bulk
 from facturo.errors import Conflict, NotFound, ValidationFailed
@@ -34,6 +34,7 @@ __all__ = [
     "approve",
     "create_credit_note",
     "create_draft",
+    "creditable_net",
     "delete_draft",
     "draft_from_charges",
     "get_invoice",
@@ -128,8 +129,9 @@ def invoices_for_contract(
         .order_by("-id")[:limit]
     )
     sources = list(
-        InvoiceLine.objects.filter(invoice__in=found, contract_reference=reference, charge__isnull=False)
-        .values_list("invoice_id", "charge__source_kind", "charge__source_id")
+        InvoiceLine.objects.filter(invoice__in=found, contract_reference=reference, charge__isnull=False).values_list(
+            "invoice_id", "charge__source_kind", "charge__source_id"
+        )
     )
     return found, sources
 
@@ -327,6 +329,22 @@ def create_credit_note(ctx: Context, invoice_id: int, data: Mapping[str, Any]) -
 def _credited_so_far(original: Invoice, exclude: int | None = None) -> Decimal:
     query = Invoice.objects.filter(corrects=original).exclude(pk=exclude)
     return query.aggregate(s=Sum("tax_inclusive"))["s"] or ZERO
+
+
+def creditable_net(invoice: Invoice, vat_rate: Decimal) -> Decimal:
+    """The largest net amount under `vat_rate` that a credit note can still take off `invoice`
+    (the check of `create_credit_note` is on the total with VAT: what is left of it after the
+    credit notes made so far, by hand or by a run)."""
+    if not invoice.is_issued or invoice.kind != DocumentKind.INVOICE:
+        raise Conflict(f"{invoice} is not an issued invoice: only an issued invoice can be credited")
+    left = invoice.tax_inclusive - _credited_so_far(invoice)
+    if left <= 0:
+        return ZERO
+    step = Decimal(1).scaleb(-minor_units(invoice.currency))
+    net = (left * 100 / (100 + vat_rate)).quantize(step, rounding=ROUND_DOWN)
+    while net > 0 and net + quantize(net * vat_rate / 100, invoice.currency) > left:
+        net -= step
+    return max(net, ZERO)
 
 
 def _credit_lines(reader: Reader, original: Invoice, data: Mapping[str, Any]) -> list[InvoiceLine]:

@@ -20,13 +20,23 @@ from typing import Any
 
 import orjson
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from facturo.administrations.access import Action, Context
 from facturo.administrations.models import DocumentKind, Role
 from facturo.core.errors import FieldError
-from facturo.core.matching import BankLine, MatchSettings, OpenItem, OpenItems, Proposal, propose
+from facturo.core.matching import (
+    BankLine,
+    MatchSettings,
+    OpenItem,
+    OpenItems,
+    Proposal,
+    line_references,
+    line_tokens,
+    propose,
+)
 from facturo.core.money import ZERO
 from facturo.core.settlement import settlement_status
 from facturo.db import bulk
@@ -251,6 +261,65 @@ def _load_index(ctx: Context, currencies: Iterable[str]) -> tuple[OpenItems, Set
     return OpenItems(items, known_ibans(ctx)), SettlementsAsRead(rows)
 
 
+def _open_item(r: bulk.Row) -> OpenItem:
+    return OpenItem(
+        r.id,
+        r.number,
+        r.customer_id,
+        -r.amount_open if r.kind == DocumentKind.CREDIT_NOTE else r.amount_open,
+        r.currency,
+        r.payment_reference,
+    )
+
+
+_SEPARATORS = "[^0-9A-Za-z]*"
+
+
+def _reachable_index(ctx: Context, lines: Sequence[BankLine]) -> OpenItems:
+    """The open items the matcher can reach from `lines` (by a reference or an invoice number
+    they name, the customer of a known account they come from, or their amount: every item of
+    that amount, as the matcher counts them), indexed as `_load_index` indexes them all. The
+    same proposals for these lines, at the cost of what they reach rather than of every open
+    item."""
+    ibans = sorted({line.counterparty_iban for line in lines if line.counterparty_iban})
+    known: dict[str, int] = {}
+    if ibans:
+        customers = Customer.objects.filter(administration=ctx.administration, iban__in=ibans)
+        known = dict(customers.values_list("iban", "id"))
+        for iban, customer_id in CustomerIban.objects.filter(
+            administration=ctx.administration, iban__in=ibans
+        ).values_list("iban", "customer_id"):
+            known.setdefault(iban, customer_id)
+    keys = sorted({key for line in lines for key in line_references(line)})
+    tokens = sorted({token for line in lines for token in line_tokens(line)})
+    reach = Q(amount_open__in=sorted({abs(line.amount) for line in lines}))
+    if known:
+        reach |= Q(customer_id__in=sorted(set(known.values())))
+    if tokens:
+        reach |= Q(number_key__in=tokens)
+    if keys:
+        # A reference whose letters and digits are one of the keys (`reference_key`), whatever
+        # separates them: one pattern for all keys.
+        spelled = "|".join(_SEPARATORS.join(key) for key in keys)
+        reach |= Q(payment_reference__iregex=f"^{_SEPARATORS}(?:{spelled}){_SEPARATORS}$")
+    rows = bulk.fetch(
+        Invoice.objects.alias(number_key=Upper("number"))
+        .filter(
+            reach,
+            administration=ctx.administration,
+            state=InvoiceState.ISSUED,
+            currency__in=sorted({line.currency for line in lines}),
+        )
+        .exclude(amount_open=0)
+        .order_by("id"),
+        *SETTLEMENT_READ,
+        "customer_id",
+        "currency",
+        "payment_reference",
+    )
+    return OpenItems(map(_open_item, rows), known)
+
+
 def known_ibans(ctx: Context) -> dict[str, int]:
     ibans = {
         c["iban"]: c["id"]
@@ -273,6 +342,14 @@ def _suggestion_json(proposal: Proposal, index: OpenItems) -> dict[str, Any]:
         "difference_kind": proposal.difference_kind.value,
         "evidence": [{"rule": e.rule, "detail": e.detail, "points": e.points} for e in proposal.evidence],
     }
+
+
+def _bank_line(row: Any) -> BankLine:
+    """A statement line (a model or a row read in bulk) as the matcher reads it."""
+    text = row.remittance
+    if row.end_to_end_id.startswith("DD-"):
+        text = f"{text} {row.end_to_end_id[3:].rsplit('-R', 1)[0]}"  # our own collections
+    return BankLine(row.amount, row.currency, row.counterparty_iban, row.structured_reference, text)
 
 
 def _evidence_json(proposal: Proposal) -> list[dict[str, Any]]:
@@ -582,12 +659,7 @@ def _match_chunk(
             else:
                 result.unmatched += 1
             continue
-        text = row.remittance
-        if row.end_to_end_id.startswith("DD-"):
-            text = f"{text} {row.end_to_end_id[3:].rsplit('-R', 1)[0]}"  # our own collections
-        proposals = propose(
-            BankLine(row.amount, row.currency, row.counterparty_iban, row.structured_reference, text), index, settings
-        )
+        proposals = propose(_bank_line(row), index, settings)
         best = proposals[0] if proposals else None
         if best is not None and best.is_automatic(settings):
             kind = best.difference_kind.value
@@ -1269,13 +1341,22 @@ def suggestions_for(ctx: Context, line_id: int, settings: MatchSettings | None =
     line = StatementLine.objects.filter(administration=ctx.administration, pk=line_id).first()
     if line is None:
         raise NotFound(f"statement line {line_id} not found")
-    index, _ = _load_index(ctx, {line.currency})
-    proposals = propose(
-        BankLine(line.amount, line.currency, line.counterparty_iban, line.structured_reference, line.remittance),
-        index,
-        settings,
-    )
-    return [_suggestion_json(p, index) for p in proposals]
+    return current_suggestions(ctx, [line], settings).get(line.pk, [])
+
+
+def current_suggestions(
+    ctx: Context, lines: Sequence[StatementLine], settings: MatchSettings | None = None
+) -> dict[int, list[dict[str, Any]]]:
+    """The matcher's proposals, best first, for each unmatched line of `lines` against today's
+    open items: what the reconciliation lists show. The proposals stored at import go stale
+    (a line reopened by an undo has none, an invoice paid since is still proposed); these are
+    computed when shown, for a page of lines at a time, with one index of the open items."""
+    ctx.require(Action.VIEW)
+    unmatched = {line.pk: _bank_line(line) for line in lines if line.state == LineState.UNMATCHED}
+    if not unmatched:
+        return {}
+    index = _reachable_index(ctx, list(unmatched.values()))
+    return {pk: [_suggestion_json(p, index) for p in propose(bank, index, settings)] for pk, bank in unmatched.items()}
 
 
 def returned_payments(ctx: Context) -> list[PaymentReturn]:

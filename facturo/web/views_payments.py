@@ -130,11 +130,12 @@ def reconcile(request: HttpRequest, ctx: Context) -> HttpResponse:
     except ValidationFailed as failed:
         errors, line_filter = error_map(failed), search.LineFilter()
     page = paginate(request, search.filter_open_lines(ctx, line_filter))
+    current = services.current_suggestions(ctx, page.rows)
     return render(
         request,
         "web/payments/reconcile.html",
         {
-            "lines": page.rows,
+            "lines": [(line, (current.get(line.pk) or [None])[0]) for line in page.rows],
             "page": page,
             "filter": {name: request.GET.get(name, "") for name in FILTER_FIELDS},
             "filtered": not line_filter.is_empty,

@@ -88,3 +88,21 @@ def test_text_with_a_nul_character_is_a_field_error_not_a_server_error(ctx, api)
         f"{base}/usage", {"rows": [{"reference": "r", "site": "\u0000", "kind": "callout", "date": "2026-11-01"}]}
     )
     assert usage.status_code == 422 and "body.rows[0].site" in fields(usage)
+
+
+def test_settling_an_advance_contract_without_lines_is_a_field_error_naming_it(ctx, api):
+    from facturo.contracts import services as contracts
+    from facturo.contracts.models import ContractLine
+
+    customers = setup_administration(ctx)
+    lines = [{"description": "Advance", "unit_price": "100.00", "vat_category": "S"}]
+    contract = contracts.create_contract(
+        ctx, {**CONTRACT, "number": "A-9", "type": "advance", "customer": customers[0].number, "lines": lines}
+    )
+    ContractLine.objects.filter(contract=contract).delete()  # as data loaded around the services can be
+    base = f"/administrations/{ctx.administration.code}/contracts/{contract.pk}"
+    body = {"period_start": "2026-11-01", "period_end": "2026-12-31", "actual": "0.00"}
+    for path in ("settlement-preview", "settlements"):
+        response = api.post(f"{base}/{path}", body)
+        assert response.status_code == 422
+        assert fields(response) == {"body.contract": "A-9 has no lines, so no advances to settle: add one by annex"}

@@ -95,3 +95,20 @@ def test_use_credit_on_several_invoices_and_read_its_postings(api, api_for, ctx,
     refused = api_for(auditor).post(f"/administrations/{admin}/customers/{customer_id}/credit/allocations", body)
     assert refused.status_code == 403
     assert api_for(auditor).get(f"/administrations/{admin}/customers/{customer_id}/credit/postings").status_code == 200
+
+
+def test_a_line_reopened_by_an_undo_lists_its_current_suggestions(api, ctx, invoices):
+    payments.create_bank_account(ctx, {"iban": "NL69INGB0123456789"})
+    day, paid = date(2026, 11, 20), invoices[1]
+    line = StatementLine(paid.amount_open, day, structured_reference=paid.payment_reference, remittance="paid")
+    statement = Statement("NL69INGB0123456789", "EUR", "S-1", "1", Balance(0, day), Balance(line.amount, day), (line,))
+    assert payments.import_statement(ctx, camt053.write(statement)).automatic == 1
+    admin = ctx.administration.code
+    assert api.get(f"/administrations/{admin}/statement-lines").json()["items"] == []
+    (booked,) = payments.reconciliations_for_line(ctx, payments.statements(ctx)[0].lines.get().pk)
+
+    assert api.post(f"/administrations/{admin}/reconciliations/{booked.pk}/undo").status_code == 200
+
+    (listed,) = api.get(f"/administrations/{admin}/statement-lines").json()["items"]
+    best = listed["suggestions"][0]
+    assert (best["score"], [a["number"] for a in best["allocations"]]) == (100, [paid.number])

@@ -160,3 +160,41 @@ def test_read_a_camt054_notification_and_see_the_pre_notification(page, login, c
     page.goto(f"/invoices/{invoice.pk}/")
     expect(page.locator("[data-testid=prenotification]")).to_contain_text("MNDT-7")
     expect(page.locator("[data-testid=prenotification]")).to_contain_text("BE68 **** 7034")
+
+
+def test_enter_in_the_search_box_searches_and_enter_elsewhere_books_nothing(
+    page, login, ctx, customer, item, jansen, tmp_path
+):
+    payments.create_bank_account(ctx, {"iban": IBAN})
+    linde, bakker = issue(ctx, customer, "1"), issue(ctx, jansen, "2")
+    path = statement_file(tmp_path, StatementLine(Decimal("5.00"), DAY, counterparty_name="Iemand", remittance="los"))
+    login("owner", "owner-pass-123")
+    upload(page, path)
+    page.goto("/bank/reconcile/")
+    page.click("[data-testid=open-lines] >> text=los")
+
+    # Enter in the search box searches, like its button.
+    page.fill("#id_q", "linde")
+    page.press("#id_q", "Enter")
+    expect(page.locator(f'[data-testid="amount-{linde.number}"]')).to_be_visible()
+    expect(page.locator("#id_q")).to_have_value("linde")
+    # Enter in the other search fields searches too; the amounts typed stay.
+    page.fill(f'[data-testid="amount-{linde.number}"]', "5.00")
+    page.fill("#id_q", "")
+    page.fill("#id_search_customer", jansen.number)
+    page.press("#id_search_customer", "Enter")
+    expect(page.locator(f'[data-testid="amount-{bakker.number}"]')).to_be_visible()
+    expect(page.locator(f'[data-testid="amount-{linde.number}"]')).to_have_value("5.00")
+
+    # Enter in an amount to book neither books nor leaves the page: the button books.
+    page.fill(f'[data-testid="amount-{bakker.number}"]', "0.01")
+    page.locator(f'[data-testid="amount-{bakker.number}"]').evaluate("e => { e.dataset.stays = 'yes' }")
+    page.press(f'[data-testid="amount-{bakker.number}"]', "Enter")
+    page.wait_for_timeout(500)
+    assert page.locator(f'[data-testid="amount-{bakker.number}"][data-stays=yes]').count() == 1
+    expect(page.locator(f'[data-testid="amount-{bakker.number}"]')).to_have_value("0.01")
+    expect(page.locator("[data-testid=line-state]")).to_have_text("Unmatched")
+    assert payments.open_line_count(ctx) == 1
+    page.fill(f'[data-testid="amount-{bakker.number}"]', "")
+    page.click("[data-testid=book-invoices]")
+    expect(page.locator("[data-testid=line-state]")).to_have_text("Matched")

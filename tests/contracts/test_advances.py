@@ -5,8 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from facturo.billing.settlement import settle
+from facturo.billing.models import AdvanceSettlement
+from facturo.billing.settlement import preview, settle
 from facturo.contracts import services as contracts
+from facturo.contracts.models import ContractLine
 from facturo.errors import Conflict, ValidationFailed
 from facturo.invoicing.models import Invoice
 
@@ -47,3 +49,19 @@ def test_only_advance_contracts_settle(ctx, customers):
     contract = contracts.create_contract(ctx, monthly(customers[0], start_date="2026-01-01"))
     with pytest.raises(ValidationFailed, match="not an advance contract"):
         settle(ctx, contract.pk, date(2026, 1, 1), date(2026, 3, 31), Decimal("1"))
+
+
+def test_an_advance_contract_without_lines_is_refused_with_its_number(ctx, customers):
+    data = monthly(customers[0], number="A-2", type="advance", start_date="2026-01-01")
+    data["lines"] = [{"description": "Service charge advance", "unit_price": "100.00", "vat_category": "S"}]
+    contract = contracts.create_contract(ctx, data)
+    # The services never leave a contract without lines; data loaded around them can.
+    ContractLine.objects.filter(contract=contract).delete()
+    for actual in (Decimal("0"), Decimal("120.00")):
+        with pytest.raises(ValidationFailed) as refused:
+            settle(ctx, contract.pk, date(2026, 1, 1), date(2026, 3, 31), actual)
+        (error,) = refused.value.errors
+        assert error.path == "contract" and "A-2 has no lines" in error.message
+        with pytest.raises(ValidationFailed, match="A-2 has no lines"):
+            preview(ctx, contract.pk, date(2026, 1, 1), date(2026, 3, 31), actual)
+    assert not AdvanceSettlement.objects.exists()

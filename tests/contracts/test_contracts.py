@@ -7,7 +7,7 @@ import pytest
 
 from facturo.contracts import services as contracts
 from facturo.contracts.models import Annex, Contract, ContractLine, LineTerms, Suspension
-from facturo.errors import ValidationFailed
+from facturo.errors import Conflict, ValidationFailed
 
 from .conftest import monthly
 
@@ -126,3 +126,14 @@ def test_overlapping_suspension_and_termination(ctx, customers):
     assert "reason" in paths(exc)
     terminated = contracts.terminate(ctx, contract.pk, date(2026, 8, 15), "moved out")
     assert terminated.last_day == date(2026, 8, 15)
+
+
+@pytest.mark.parametrize("change", [{"changes": [{"line": 1, "unit_price": "45"}]}, {"remove": [1]}])
+def test_an_annex_on_a_line_without_terms_names_it_and_writes_nothing(ctx, customers, change):
+    contract = contracts.create_contract(ctx, monthly(customers[0], number="C-7"))
+    # The services give every line its terms; data loaded around them may not.
+    LineTerms.objects.filter(line__contract=contract).delete()
+    with pytest.raises(Conflict, match="contract C-7 line 1 has no price or quantity to change"):
+        contracts.add_annex(ctx, contract.pk, {"effective_from": "2026-03-01", "description": "x", **change})
+    assert not Annex.objects.filter(contract=contract, version=2).exists()
+    assert Contract.objects.get(pk=contract.pk).version == 1

@@ -7,7 +7,9 @@ from decimal import Decimal
 from facturo.billing import services as billing
 from facturo.charges.models import Charge
 from facturo.contracts import services as contracts
+from facturo.contracts.indexation import load_index_series
 from facturo.contracts.models import Annex, Contract, PriceIndexation
+from facturo.invoicing.models import Invoice
 
 from .conftest import monthly, run
 
@@ -62,3 +64,45 @@ def test_the_run_renews_automatically_as_a_new_version(ctx, customers):
     assert annex.effective_from == date(2026, 2, 1) and "Renewed automatically for 12 months" in annex.description
     assert run(ctx, date(2026, 2, 1)).preview["renewals"] == []
     assert Annex.objects.filter(contract=contract).count() == 2
+
+
+def test_the_preview_prices_a_due_indexation_as_the_run_bills_it(ctx, customers):
+    contracts.create_contract(
+        ctx,
+        monthly(
+            customers[0],
+            start_date="2025-03-01",
+            indexation="percentage",
+            indexation_percent="3.33",
+            lines=[
+                {"item": "MON", "quantity": "3", "unit_price": "40.15", "site": "S00"},
+                {"item": "GUARD", "quantity": "1", "unit_price": "99.99", "site": "S01"},
+            ],
+        ),
+    )
+    contracts.create_contract(
+        ctx,
+        monthly(
+            customers[1], number="C-2", site="S10", start_date="2025-03-01", indexation="index", indexation_series="CPI"
+        ),
+    )
+    load_index_series(ctx, "CPI", "month,value\n2025-02,117.3\n2026-02,121.9\n")
+    run(ctx, date(2026, 2, 1))
+
+    started = billing.start_run(ctx, date(2026, 3, 1))
+    shown = {i["contract"]: i for i in started.preview["indexations"]}
+    # 40.15 × 1.0333 = 41.487 → 41.49; 99.99 × 1.0333 = 103.3197 → 103.32; 40 × 121.9/117.3 → 41.57
+    assert shown["C-1"]["lines"] == [
+        {"line": 1, "old_price": "40.15", "new_price": "41.49"},
+        {"line": 2, "old_price": "99.99", "new_price": "103.32"},
+    ]
+    assert shown["C-2"]["lines"] == [{"line": 1, "old_price": "40.00", "new_price": "41.57"}]
+    billing.approve_run(ctx, started.pk, enqueue=False)
+    billing.work(started.pk)
+
+    march = Invoice.objects.filter(kind="invoice", issue_date=date(2026, 3, 1))
+    billed = {i.customer_id: i.tax_exclusive for i in march}
+    assert billed == {customers[0].pk: Decimal("227.79"), customers[1].pk: Decimal("41.57")}
+    assert started.preview["total"] == str(sum(billed.values()))
+    assert {c["customer_id"]: Decimal(c["amount"]) for c in started.preview["per_customer"]} == billed
+    assert [(t["type"], t["amount"]) for t in started.preview["per_type"]] == [("monitoring", "269.36")]

@@ -131,3 +131,46 @@ def test_the_matchers_own_proposal_comes_first_and_is_not_repeated(
     found = suggestions.suggestions(ctx, stored.pk)
     assert not found[0].get("ranked") and found[0]["allocations"][0]["invoice_id"] == linde.pk
     assert [s["allocations"][0]["invoice_id"] for s in found].count(linde.pk) == 1
+
+
+def test_the_listed_suggestions_are_those_of_the_whole_index(
+    ctx, bank, customer, other_customer, issue_for, statement_file
+):
+    """The lists propose from the open items a page of lines can reach; every kind of line gets
+    what the matcher proposes against all open items."""
+    from facturo.core.matching import MatchSettings, propose
+
+    invoices = [issue_for(customer, q) for q in ("1", "2", "2", "5")] + [issue_for(other_customer, "3")]
+    payments.learn_iban(ctx, other_customer.pk, PAYER_IBAN)
+    first, twin, jansen = invoices[0], invoices[1], invoices[4]
+    spaced = " ".join(first.payment_reference[i : i + 4] for i in range(0, len(first.payment_reference), 4))
+    data = statement_file(
+        line(str(first.amount_open), structured_reference=first.payment_reference, remittance="structured"),
+        line(str(first.amount_open - 1), remittance=f"ref {spaced} part"),
+        line(str(invoices[3].amount_open), remittance=f"factuur {invoices[3].number.lower()}"),
+        line(str(twin.amount_open), remittance="one of two of this amount"),
+        line("50.00", counterparty_iban=PAYER_IBAN, remittance="on account"),
+        line(str(jansen.amount_open - 2), counterparty_iban=PAYER_IBAN),
+        line("1.23", remittance="nothing fits"),
+        line(str(-first.amount_open), remittance="money out"),
+    )
+    payments.import_statement(ctx, data, settings=MatchSettings(auto_threshold=101))  # books nothing
+    lines = payments.open_lines(ctx)
+    assert len(lines) == 8
+    whole, _ = payments._load_index(ctx, {"EUR"})
+    expected = {
+        line.pk: [payments._suggestion_json(p, whole) for p in propose(payments._bank_line(line), whole)]
+        for line in lines
+    }
+    assert payments.current_suggestions(ctx, lines) == expected
+    proposed = {
+        line.remittance.split()[0] if line.remittance else "": [a["number"] for a in found[0]["allocations"]]
+        for line in lines
+        if (found := expected[line.pk])
+    }
+    assert proposed == {
+        "": [jansen.number],  # the known account, near the amount
+        "ref": [first.number],
+        "factuur": [invoices[3].number],
+        "structured": [first.number],
+    }

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from facturo.formats import camt053
 from facturo.formats.statement import Balance, Statement, StatementLine
 from facturo.payments import services as payments
+from facturo.payments.models import Reconciliation
 
 
 @pytest.fixture
@@ -74,3 +75,42 @@ def test_the_credit_screen_uses_credit_for_a_clerk_and_only_shows_it_to_an_audit
     assert (
         auditor.post("/bank/notifications/", {"notification": SimpleUploadedFile("n.xml", b"<x/>")}).status_code == 403
     )
+
+
+def best_suggestions(client) -> dict[str, str]:
+    """Per line of the reconciliation list (by its description), the best suggestion's cell."""
+    body = client.get("/bank/reconcile/").content.decode()
+    rows = body.split('<table class="list" data-testid="open-lines">')[1].split("</tbody>")[0].split("<tr>")[2:]
+    cells = {}
+    for row in rows:
+        description = row.split('data-testid="best-suggestion">')[0]
+        name = next(word for word in ("reference", "amount only") if word in description)
+        cells[name] = row.split('data-testid="best-suggestion">')[1].split("</td>")[0]
+    return cells
+
+
+def test_the_best_suggestion_is_the_current_one_also_for_lines_reopened_by_an_undo(client_owner, ctx, issued):
+    payments.create_bank_account(ctx, {"iban": "NL69INGB0123456789"})
+    day = date(2026, 11, 21)
+    amount = issued.amount_open
+    lines = (
+        # Booked at import by the reference; the second finds the invoice paid by then.
+        StatementLine(amount, day, structured_reference=issued.payment_reference, remittance="by reference"),
+        StatementLine(amount, day, counterparty_name="Someone", remittance="amount only"),
+    )
+    statement = Statement(
+        "NL69INGB0123456789", "EUR", "S-2", "2", Balance(Decimal(0), day), Balance(2 * amount, day), lines
+    )
+    result = payments.import_statement(ctx, camt053.write(statement))
+    assert (result.automatic, payments.open_line_count(ctx)) == (1, 1)
+    assert best_suggestions(client_owner) == {"amount only": ""}
+
+    payments.undo(ctx, Reconciliation.objects.get(line__remittance="by reference").pk)
+
+    shown = best_suggestions(client_owner)
+    assert issued.number in shown["reference"] and "(100)" in shown["reference"]
+    assert issued.number in shown["amount only"]
+    # Booked again by hand: the invoice is paid, the other line has no suggestion any more.
+    line = payments.open_lines_query(ctx).get(remittance="by reference")
+    payments.match_line(ctx, line.pk, [{"invoice_id": issued.pk, "amount": str(amount)}])
+    assert best_suggestions(client_owner) == {"amount only": ""}

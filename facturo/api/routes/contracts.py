@@ -214,6 +214,9 @@ class CompletenessOut(Schema):
     skipped: list[dict[str, Any]]
     not_billed: list[dict[str, Any]]
     refused: dict[str, str]
+    corrections: list[dict[str, Any]] = Field(
+        description="Invoiced periods not corrected (the change stays pending) or credited in part, with the reason"
+    )
 
 
 class RenewIn(In):

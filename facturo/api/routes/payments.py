@@ -207,6 +207,8 @@ def list_open_lines(
         )
     except ValidationFailed as failed:
         raise _query(failed) from None
+    lines = list(search.filter_open_lines(ctx, line_filter)[:200])
+    current = services.current_suggestions(ctx, lines)
     return LineList(
         items=[
             LineOut(
@@ -222,9 +224,9 @@ def list_open_lines(
                 remittance=line.remittance,
                 end_to_end_id=line.end_to_end_id,
                 return_reason=line.return_reason,
-                suggestions=line.suggestions,
+                suggestions=current.get(line.pk, []),
             )
-            for line in search.filter_open_lines(ctx, line_filter)[:200]
+            for line in lines
         ]
     )
 

@@ -89,6 +89,7 @@ class Command(ServiceCommand):
                 )
         for i in p.get("indexations", [])[:50]:
             what = f"not applied: {i['problem']}" if i["problem"] else i["basis"]
+            what += "".join(f"; line {x['line']}: {x['old_price']} -> {x['new_price']}" for x in i.get("lines", []))
             self.stdout.write(f"  indexation {i['contract']} from {i['on']}: {what}")
         for r in p.get("renewals", [])[:50]:
             self.stdout.write(f"  renewal {r['contract']} (ended {r['end_date']})")
@@ -129,3 +130,5 @@ class Command(ServiceCommand):
             self.stdout.write(f"  not billed {n['contract']}: {n['reason']}")
         for invoice_id, reason in list(report["refused"].items())[:20]:
             self.stdout.write(f"  refused invoice {invoice_id}: {reason}")
+        for c in report["corrections"][:20]:
+            self.stdout.write(f"  correction {c['contract']} line {c['line']} {c['period']}: {c['reason']}")
