@@ -4,11 +4,13 @@ its line, overrides per administration and per customer take effect."""
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
 from facturo.documents import services
-from facturo.documents.rendering import default_layout
+from facturo.documents.rendering import default_layout, render
 from facturo.errors import ValidationFailed
 from facturo.parties.services import create_customer
 
@@ -123,3 +125,27 @@ def test_layouts_read_once_pick_what_layout_for_picks(ctx, customer, issue_invoi
 def test_preview_uses_a_real_invoice(ctx, issued):
     pdf = services.preview_template(ctx, default_layout())
     assert issued.number in text_of(pdf)
+
+
+# A layout that writes the code points of `data.s`; with the second, the data reaches it through
+# `sys.inputs` as it always did, with the first as a literal in its data statement.
+CODE_POINTS = '#let data = json(bytes(sys.inputs.data))\n#data.s.codepoints().map(c => str(c.to-unicode())).join(",")\n'
+ALSO_READS_INPUTS = CODE_POINTS + "#sys.inputs.len()\n"
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+       | st.text(alphabet='"\\\n\r\x85\u2028\u2029{}#$`*_', max_size=20))
+def test_a_layout_reading_its_data_statement_gets_the_same_data_either_way(s):
+    written = "".join(text_of(render({"s": s}, source=CODE_POINTS)).split())
+    expected = ",".join(str(ord(c)) for c in s)
+    assert written == expected
+    assert "".join(text_of(render({"s": s}, source=ALSO_READS_INPUTS)).split()) == expected + "1"
+
+
+def test_a_literal_data_statement_keeps_the_line_numbers_of_errors(ctx, issued):
+    source = '#let data = json(bytes(sys.inputs.data))\n= Hello\n#data.no_such_field\n'
+    with pytest.raises(services.TemplateError) as failed:
+        render({"s": "a\u2028b\x85c\u2029d\n"}, source=source)
+    assert failed.value.line == 3
+    assert failed.value.source_line == "#data.no_such_field"

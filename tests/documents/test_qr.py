@@ -3,6 +3,7 @@ with a fixed mask instead of the scored choice, reads back with a real decoder (
 also from the rendered page."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from facturo.documents import services
-from facturo.documents.data import EPC_MAX_BYTES, EPC_QR_MASK, epc_payload, epc_qr
+from facturo.documents.data import EPC_MAX_BYTES, EPC_QR_MASK, epc_payload, epc_qr, epc_qr_svg, qr_svg
 from facturo.documents.rendering import render_png
 
 IBANS = ["NL91ABNA0417164300", "BE68539007547034", "DE89370400440532013000", "FR1420041010050500013M02606",
@@ -103,3 +104,26 @@ def test_the_code_on_the_rendered_invoice_scans(ctx, issued):
     assert read[7] == f"EUR{invoice.amount_open:.2f}"
     reference = invoice.payment_reference.replace(" ", "").upper()
     assert reference in [f.replace(" ", "").upper() for f in read[9:]]
+
+
+def modules_drawn(svg: str) -> tuple[int, set[tuple[int, int]]]:
+    """The size and the dark modules an SVG of `qr_svg` draws (each `Mx y.5hN` is N modules)."""
+    size = int(re.search(r'viewBox="0 0 (\d+) \1"', svg).group(1))
+    drawn = set()
+    for x, y, length in re.findall(r"M(\d+) (\d+)\.5h(\d+)", svg):
+        drawn.update((int(x) + i, int(y)) for i in range(int(length)))
+    return size, drawn
+
+
+@settings(max_examples=40, deadline=None)
+@given(cents=st.integers(1, 99_999_999_999), reference=st.text(max_size=140), bic=st.sampled_from(["", "ABNANL2A"]))
+def test_the_svg_of_a_code_draws_exactly_its_dark_modules(cents, reference, bic):
+    qr = epc_qr("Installatiebedrijf De Vries B.V.", IBANS[0], bic, Decimal(cents).scaleb(-2), reference)
+    if qr is None:
+        return
+    size, drawn = modules_drawn(qr_svg(qr.matrix))
+    assert size == len(qr.matrix) == qr.symbol_size(border=0)[0]
+    assert drawn == {(x, y) for y, row in enumerate(qr.matrix) for x, dark in enumerate(row) if dark}
+    assert epc_qr_svg("Installatiebedrijf De Vries B.V.", IBANS[0], bic, Decimal(cents).scaleb(-2), reference) == (
+        qr_svg(qr.matrix)
+    )
