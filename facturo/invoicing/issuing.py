@@ -18,14 +18,14 @@ from facturo.administrations.access import Action, Context
 from facturo.administrations.models import Administration, DocumentKind, InvoiceSeries, NumberSequence
 from facturo.audit import log_bulk
 from facturo.core.chain import GENESIS, plain_json
-from facturo.core.money import ZERO
+from facturo.core.money import ZERO, quantize
 from facturo.core.numbering import fiscal_year, format_number
 from facturo.core.references import payment_reference_for
 from facturo.core.settlement import settlement_status
 from facturo.core.terms import PaymentTerms, TermsBasis, due_date
 from facturo.db import bulk
 from facturo.errors import Conflict, NotFound
-from facturo.ledger.services import AccountBook, write_entries
+from facturo.ledger.services import AccountBook, open_in_ledger, write_entries
 
 from .content import canonical_body, canonical_header, document_hash_from_body
 from .exchange import Conversions
@@ -269,6 +269,10 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
         sequences: dict[int, NumberSequence] = {}
         originals = _lock_originals(admin, [i.corrects_id for i in ready if i.corrects_id])
         applied: dict[int, Decimal] = {}
+        # Foreign-currency originals: what their receivables hold in the ledger, for a credit
+        # note that closes one (it takes that, not its converted amount, so nothing is left).
+        in_ledger = open_in_ledger(admin.pk, [o.pk for o in originals.values() if o.tax_currency])
+        applied_in_ledger: dict[int, Decimal] = {}
         series_by_id = InvoiceSeries.objects.in_bulk({i.series_id for i in ready if i.series_id})
         defaults: dict[str, InvoiceSeries] = {}
         for invoice in ready:
@@ -294,6 +298,12 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
                 applied[invoice.id] = take
                 original.amount_credited += take
                 _settle(original)
+                if original.pk in in_ledger:
+                    closing = original.amount_open == ZERO and take > ZERO
+                    converted = quantize(take * invoice.exchange_rate, admin.currency)
+                    booked = in_ledger[original.pk] if closing else converted
+                    in_ledger[original.pk] -= booked
+                    applied_in_ledger[invoice.id] = booked
                 invoice.amount_credited = take
                 invoice.amount_open = invoice.tax_inclusive - take
                 invoice.settlement = settlement_status(invoice.tax_inclusive, ZERO, take, ZERO).value
@@ -312,7 +322,15 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
             admin.pk,
             book,
             [
-                issue_entry(book, i, lines[i.id], allowances[i.id], vat_lines[i.id], applied.get(i.id, ZERO))
+                issue_entry(
+                    book,
+                    i,
+                    lines[i.id],
+                    allowances[i.id],
+                    vat_lines[i.id],
+                    applied.get(i.id, ZERO),
+                    applied_in_ledger.get(i.id),
+                )
                 for i in ready
             ],
         )
