@@ -74,8 +74,10 @@ LABELS = {
 def for_build(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
     """`invoices` with everything `formats_for`, `check` and `build` read fetched in a few
     queries per page instead of several per invoice: use it when building many documents."""
+    from facturo.payments.prenotification import active_mandates  # payments' models load after these
+
     return invoices.select_related("customer", "corrects", "site").prefetch_related(
-        "lines__item", "lines__site", "allowances_charges", "vat_lines"
+        "lines__item", "lines__site", "allowances_charges", "vat_lines", active_mandates()
     )
 
 
