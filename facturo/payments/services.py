@@ -18,7 +18,8 @@ from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from facturo.administrations.access import Action, Context
@@ -39,6 +40,7 @@ from facturo.parties.models import Customer
 
 from . import notes
 from .accounts import PaymentAccounts, payment_accounts
+from .exchange import Converter, invoice_rates, missing_rate
 from .models import (
     AnnouncedReturn,
     BankAccount,
@@ -129,9 +131,15 @@ def bank_accounts(ctx: Context) -> list[BankAccount]:
 
 
 def ledger_balance(account: BankAccount) -> Decimal:
-    totals = JournalLine.objects.filter(
+    """The balance of the account's ledger account, in the bank account's currency: for a
+    foreign account, the amounts its lines were converted from (so it reads like the statement)."""
+    lines = JournalLine.objects.filter(
         administration_id=account.administration_id, account_id=account.ledger_account_id
-    ).aggregate(d=Sum("debit"), c=Sum("credit"))
+    )
+    if account.currency != account.administration.currency:
+        total = lines.aggregate(s=Sum(Coalesce("amount_currency", F("debit") - F("credit"))))["s"]
+        return (total or ZERO).quantize(CENT)
+    totals = lines.aggregate(d=Sum("debit"), c=Sum("credit"))
     return ((totals["d"] or ZERO) - (totals["c"] or ZERO)).quantize(CENT)
 
 
@@ -329,6 +337,12 @@ def import_statement(
             ]
             if fractions:
                 raise ValidationFailed(fractions)
+            if stmt.lines:
+                # A foreign account's lines convert at their day's rate: the earliest needs one.
+                first_day = min(x.booking_date for x in stmt.lines)
+                missing = missing_rate(ctx.administration, account.currency, first_day)
+                if missing is not None:
+                    raise ValidationFailed(FieldError(where, f"{account.iban} ({account.currency}) {missing.message}"))
             if stmt.opening.amount + stmt.lines_total != stmt.closing.amount:
                 raise ValidationFailed(
                     FieldError(
@@ -402,6 +416,7 @@ def _import_one(
         for a in AnnouncedReturn.objects.filter(bank_account=account, settled_by__isnull=True)
     }
     settled: list[tuple[AnnouncedReturn, int]] = []
+    converter = Converter(ctx.administration, account.currency, accounts.exchange_difference)
     with immediate_constraints(), Pipeline() as writer:
         for start in range(0, len(stmt.lines), IMPORT_CHUNK):
             chunk = stmt.lines[start : start + IMPORT_CHUNK]
@@ -409,7 +424,7 @@ def _import_one(
             bookings = _match_chunk(
                 ctx, lines, index, accounts, settings, announced_returns, settled, learned, result, writer
             )
-            drafts = _entry_drafts(account, statement, lines, bookings, accounts)
+            drafts = _entry_drafts(account, statement, lines, bookings, accounts, converter)
             writer.submit(partial(_write_chunk, ctx, lines, drafts, bookings, accounts, book, known))
     for announced, line_id in settled:
         announced.settled_by_id = line_id
@@ -553,9 +568,12 @@ def _entry_drafts(
     lines: Sequence[bulk.Row],
     bookings: Sequence[_Booking],
     accounts: PaymentAccounts,
+    converter: Converter,
 ) -> list[EntryDraft]:
-    """One bank journal entry per line: to the invoices it settled, or to suspense."""
+    """One bank journal entry per line: to the invoices it settled, or to suspense; in the
+    administration's currency (a foreign account's lines converted, see payments.exchange)."""
     by_line = {b.line.id: b for b in bookings}
+    rates = invoice_rates(i for b in bookings for i, _ in b.allocations) if converter.needed else {}
     drafts = []
     for row in lines:
         booking = by_line.get(row.id)
@@ -564,16 +582,15 @@ def _entry_drafts(
             postings.append(_posting(accounts.suspense, -row.amount, description="to be matched"))
         else:
             postings.extend(_match_postings(booking, accounts))
-        drafts.append(
-            EntryDraft(
-                journal_kind="bank",
-                date=row.booking_date,
-                description=f"{account.iban} #{statement.sequence}.{row.position} {row.counterparty_name}",
-                source_kind="bank_line",
-                source_id=row.id,
-                postings=tuple(postings),
-            )
+        draft = EntryDraft(
+            journal_kind="bank",
+            date=row.booking_date,
+            description=f"{account.iban} #{statement.sequence}.{row.position} {row.counterparty_name}",
+            source_kind="bank_line",
+            source_id=row.id,
+            postings=tuple(postings),
         )
+        drafts.append(converter.entry(draft, row.booking_date, rates) if converter.needed else draft)
     return drafts
 
 
@@ -807,24 +824,29 @@ def _money(value: Any, path: str) -> Decimal:
 def _book_manual(ctx: Context, line: StatementLine, booking: _Booking, accounts: PaymentAccounts) -> Reconciliation:
     book = AccountBook(ctx.administration.pk)
     postings = [_posting(accounts.suspense, line.amount, description="matched")] + _match_postings(booking, accounts)
-    (entry,) = write_entries(
-        ctx.administration.pk,
-        book,
-        [
-            EntryDraft(
-                journal_kind="bank",
-                date=timezone.localdate(),
-                description=f"match of {line.statement.bank_account.iban} #{line.statement.sequence}.{line.position}",
-                source_kind="payment_match",
-                source_id=line.pk,
-                postings=tuple(postings),
-            )
-        ],
+    draft = EntryDraft(
+        journal_kind="bank",
+        date=timezone.localdate(),
+        description=f"match of {line.statement.bank_account.iban} #{line.statement.sequence}.{line.position}",
+        source_kind="payment_match",
+        source_id=line.pk,
+        postings=tuple(postings),
     )
+    (entry,) = write_entries(ctx.administration.pk, book, [_converted(ctx, line, draft, accounts)])
     (rec_id,) = _record(ctx, [booking], {line.pk: entry.id}, accounts, automatic=False)
     line.state = LineState.MATCHED
     line.save(update_fields=["state"])
     return Reconciliation.objects.get(pk=rec_id)
+
+
+def _converted(ctx: Context, line: StatementLine, draft: EntryDraft, accounts: PaymentAccounts) -> EntryDraft:
+    """A manual booking's (or its undo's) entry in the administration's currency: at the rate
+    of the line's booking date, as the line itself was booked, and the invoices' own rates."""
+    converter = Converter(ctx.administration, line.currency, accounts.exchange_difference)
+    if not converter.needed:
+        return draft
+    rates = invoice_rates(p.invoice_id for p in draft.postings if p.invoice_id)
+    return converter.entry(draft, line.booking_date, rates)
 
 
 def match_line(
@@ -1032,20 +1054,16 @@ def undo(ctx: Context, reconciliation_id: int) -> Reconciliation:
         if rec.difference:
             keys = {"customer_id": rec.customer_id} if rec.account_id == accounts.customer_credit else {}
             postings.append(_posting(rec.account_id, rec.difference, description=f"undo {rec.difference_kind}", **keys))
+        draft = EntryDraft(
+            journal_kind="bank",
+            date=timezone.localdate(),
+            description=f"undo match of {line.statement.bank_account.iban} #{line.statement.sequence}.{line.position}",
+            source_kind="payment_undo",
+            source_id=rec.pk,
+            postings=tuple(postings),
+        )
         (entry,) = write_entries(
-            ctx.administration.pk,
-            AccountBook(ctx.administration.pk),
-            [
-                EntryDraft(
-                    journal_kind="bank",
-                    date=timezone.localdate(),
-                    description=f"undo match of {line.statement.bank_account.iban} "
-                    f"#{line.statement.sequence}.{line.position}",
-                    source_kind="payment_undo",
-                    source_id=rec.pk,
-                    postings=tuple(postings),
-                )
-            ],
+            ctx.administration.pk, AccountBook(ctx.administration.pk), [_converted(ctx, line, draft, accounts)]
         )
         _apply_to_invoices([(invoice_id, -amount) for invoice_id, amount in allocations])
         rec.undone_at = timezone.now()
