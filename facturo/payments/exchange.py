@@ -16,7 +16,7 @@ from facturo.core.money import ZERO, quantize
 from facturo.errors import ValidationFailed
 from facturo.invoicing.exchange import rate_on
 from facturo.invoicing.models import Invoice
-from facturo.ledger.services import EntryDraft, Posting, signed_posting
+from facturo.ledger.services import EntryDraft, Posting, open_in_ledger, signed_posting
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,45 @@ class LineConversion:
         if difference:
             postings.append(signed_posting(self.exchange_account, difference, description="exchange difference"))
         return replace(draft, postings=tuple(postings))
+
+
+def settled_remainders(
+    administration_id: int,
+    invoice_ids: Iterable[int],
+    *,
+    receivables: int,
+    exchange_account: int,
+    on: date,
+) -> list[EntryDraft]:
+    """Foreign-currency invoices now settled in full whose receivable still holds a few cents
+    (paid in parts, each part converted at the invoice's rate): those cents are an exchange
+    difference, moved off the receivable so a settled invoice leaves nothing in the ledger."""
+    ids = sorted(set(invoice_ids))
+    if not ids:
+        return []
+    settled = dict(
+        Invoice.objects.filter(pk__in=ids, amount_open=0)
+        .exclude(tax_currency="")
+        .values_list("pk", "customer_id")
+    )
+    drafts = []
+    for invoice_id, left in sorted(open_in_ledger(administration_id, settled).items()):
+        if not left:
+            continue
+        drafts.append(
+            EntryDraft(
+                journal_kind="memorial",
+                date=on,
+                description="exchange difference left on a settled invoice",
+                source_kind="exchange_difference",
+                source_id=invoice_id,
+                postings=(
+                    signed_posting(receivables, -left, customer_id=settled[invoice_id], invoice_id=invoice_id),
+                    signed_posting(exchange_account, left, description="exchange difference"),
+                ),
+            )
+        )
+    return drafts
 
 
 def missing_rate(admin: Administration, currency: str, on: date) -> FieldError | None:

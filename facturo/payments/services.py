@@ -40,7 +40,7 @@ from facturo.parties.models import Customer
 
 from . import notes
 from .accounts import PaymentAccounts, payment_accounts
-from .exchange import Converter, invoice_rates, missing_rate
+from .exchange import Converter, invoice_rates, missing_rate, settled_remainders
 from .models import (
     AnnouncedReturn,
     BankAccount,
@@ -425,7 +425,7 @@ def _import_one(
                 ctx, lines, index, accounts, settings, announced_returns, settled, learned, result, writer
             )
             drafts = _entry_drafts(account, statement, lines, bookings, accounts, converter)
-            writer.submit(partial(_write_chunk, ctx, lines, drafts, bookings, accounts, book, known))
+            writer.submit(partial(_write_chunk, ctx, lines, drafts, bookings, accounts, book, known, converter))
     for announced, line_id in settled:
         announced.settled_by_id = line_id
         announced.save(update_fields=["settled_by"])
@@ -602,11 +602,29 @@ def _write_chunk(
     accounts: PaymentAccounts,
     book: AccountBook,
     known: dict[int, bulk.Row],
+    converter: Converter,
 ) -> None:
     """The database side of a chunk: its lines, their entries, reconciliations and settlements."""
     bulk.insert(StatementLine, lines, with_pk=True)
     entries = write_entries(ctx.administration.pk, book, drafts)
     _record(ctx, bookings, {e.source_id: e.id for e in entries}, accounts, automatic=True, known=known)
+    if converter.needed:
+        _close_foreign(ctx, book, accounts, [i for b in bookings for i, _ in b.allocations], lines[-1].booking_date)
+
+
+def _close_foreign(
+    ctx: Context, book: AccountBook, accounts: PaymentAccounts, invoice_ids: Sequence[int], on: Any
+) -> None:
+    """Foreign-currency invoices these bookings settled: their last cents, see settled_remainders."""
+    drafts = settled_remainders(
+        ctx.administration.pk,
+        invoice_ids,
+        receivables=accounts.receivables,
+        exchange_account=accounts.exchange_difference,
+        on=on,
+    )
+    if drafts:
+        write_entries(ctx.administration.pk, book, drafts)
 
 
 def _match_postings(booking: _Booking, accounts: PaymentAccounts) -> list[Posting]:
@@ -834,6 +852,8 @@ def _book_manual(ctx: Context, line: StatementLine, booking: _Booking, accounts:
     )
     (entry,) = write_entries(ctx.administration.pk, book, [_converted(ctx, line, draft, accounts)])
     (rec_id,) = _record(ctx, [booking], {line.pk: entry.id}, accounts, automatic=False)
+    if line.currency != ctx.administration.currency:
+        _close_foreign(ctx, book, accounts, [i for i, _ in booking.allocations], timezone.localdate())
     line.state = LineState.MATCHED
     line.save(update_fields=["state"])
     return Reconciliation.objects.get(pk=rec_id)

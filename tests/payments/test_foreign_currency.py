@@ -120,3 +120,26 @@ def test_an_administration_whose_chart_predates_exchange_differences_gets_the_ac
     Account.objects.filter(administration=ctx.administration, role="exchange_difference").update(role="", code="X1")
     created = Account.objects.get(pk=payment_accounts(ctx.administration).exchange_difference)
     assert (created.code, created.role, created.name) == ("4980", "exchange_difference", "Koersverschillen")
+
+
+def test_an_invoice_paid_in_parts_leaves_no_cents_on_the_receivable(ctx, usd_bank, usd_invoice):
+    exchange.set_rate(ctx, {"currency": "USD", "date": "2026-12-01", "rate": str(PAYMENT_RATE)})
+    total = usd_invoice.amount_open
+
+    def converted(value):
+        return quantize(value * INVOICE_RATE, "EUR")
+
+    # A split whose two converted parts miss the converted total by a cent.
+    first = next(p for p in (Decimal(n) / 100 for n in range(100, 10_000)) if
+                 converted(p) + converted(total - p) != converted(total))
+    payments.import_statement(ctx, usd_statement(line(str(first), booking_date=date(2026, 12, 4), remittance="a"),
+                                                 line(str(total - first), booking_date=date(2026, 12, 4),
+                                                      remittance="b")))
+    for paid in StatementLine.objects.order_by("position"):
+        payments.match_line(ctx, paid.pk, [{"invoice_id": usd_invoice.pk, "amount": str(paid.amount)}])
+    assert Invoice.objects.get(pk=usd_invoice.pk).settlement == "paid"
+    assert open_in_ledger(ctx.administration.pk, [usd_invoice.pk]) == {usd_invoice.pk: 0}
+    closing = JournalEntry.objects.get(source_kind="exchange_difference", source_id=usd_invoice.pk)
+    cents = quantize(amounts(closing)["exchange_difference"], "EUR")  # the receivable's cents, moved
+    assert cents == converted(total) - converted(first) - converted(total - first)
+    assert abs(cents) == Decimal("0.01")
