@@ -199,6 +199,24 @@ def direct_debit_text(debit: DirectDebit, currency: str, language: str) -> str:
     )
 
 
+def accounting_vat(invoice: Invoice, language: str) -> dict[str, str] | None:
+    """The VAT total of a foreign-currency invoice in the administration's currency, with the
+    rate and its date (required on the document in NL, BE and PL); None when there is none."""
+    if invoice.tax_total_accounting is None or not invoice.tax_currency or invoice.exchange_rate is None:
+        return None
+    lang = language_of(language)
+    labels = LABELS[lang]
+    words = {
+        "amount": format_money(invoice.tax_total_accounting, invoice.tax_currency, lang),
+        "foreign": invoice.currency,
+        "currency": invoice.tax_currency,
+        "rate": format_quantity(invoice.exchange_rate, lang),
+        "date": format_date(invoice.exchange_rate_date, lang),
+    }
+    text = labels["accounting_vat_text" if invoice.exchange_rate_date else "accounting_vat_text_undated"]
+    return {"heading": labels["accounting_vat"].format(**words), "text": text.format(**words)}
+
+
 def document_data(
     invoice: Invoice,
     lines: Sequence[InvoiceLine],
@@ -367,6 +385,7 @@ def document_data(
             "qr": qr,
         },
         "note": invoice.note or "",
+        "accounting_vat": accounting_vat(invoice, lang),
         "direct_debit": (
             {"heading": labels["direct_debit"], "text": direct_debit_text(direct_debit, currency, lang)}
             if direct_debit is not None and not is_credit and invoice.amount_open > ZERO

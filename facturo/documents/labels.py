@@ -53,6 +53,11 @@ LABELS: dict[str, dict[str, str]] = {
         "direct_debit_pay_text": "You need not transfer anything: this invoice is paid by SEPA direct debit.",
         "direct_debit_text": "We will collect {amount} by SEPA direct debit on {date} from your account {iban}, "
         "under mandate reference {mandate} and creditor identifier {creditor}.",
+        "accounting_vat": "VAT in {currency}",
+        "accounting_vat_text": "VAT total {amount}, converted at the exchange rate of {date}: "
+        "1 {foreign} = {rate} {currency}.",
+        "accounting_vat_text_undated": "VAT total {amount}, converted at the exchange rate "
+        "1 {foreign} = {rate} {currency}.",
         "iban": "IBAN",
         "payment_reference": "Payment reference",
         "scan_to_pay": "Scan to pay",
@@ -118,6 +123,11 @@ LABELS: dict[str, dict[str, str]] = {
         "direct_debit_pay_text": "U hoeft niets over te maken: deze factuur wordt via SEPA-incasso betaald.",
         "direct_debit_text": "Wij schrijven {amount} op {date} af van uw rekening {iban} via SEPA-incasso, "
         "onder machtigingskenmerk {mandate} en incassant-ID {creditor}.",
+        "accounting_vat": "Btw in {currency}",
+        "accounting_vat_text": "Totaal btw {amount}, omgerekend tegen de wisselkoers van {date}: "
+        "1 {foreign} = {rate} {currency}.",
+        "accounting_vat_text_undated": "Totaal btw {amount}, omgerekend tegen de wisselkoers "
+        "1 {foreign} = {rate} {currency}.",
         "iban": "IBAN",
         "payment_reference": "Betalingskenmerk",
         "scan_to_pay": "Scan om te betalen",
@@ -183,6 +193,11 @@ LABELS: dict[str, dict[str, str]] = {
         "direct_debit_pay_text": "Aucun virement n'est nécessaire : cette facture est payée par domiciliation SEPA.",
         "direct_debit_text": "Nous encaisserons {amount} par domiciliation SEPA le {date} sur votre compte {iban}, "
         "sous la référence de mandat {mandate} et l'identifiant de créancier {creditor}.",
+        "accounting_vat": "TVA en {currency}",
+        "accounting_vat_text": "Total TVA {amount}, converti au taux de change du {date} : "
+        "1 {foreign} = {rate} {currency}.",
+        "accounting_vat_text_undated": "Total TVA {amount}, converti au taux de change "
+        "1 {foreign} = {rate} {currency}.",
         "iban": "IBAN",
         "payment_reference": "Communication",
         "scan_to_pay": "Scanner pour payer",
@@ -246,6 +261,11 @@ LABELS: dict[str, dict[str, str]] = {
         "direct_debit_pay_text": "Nie trzeba wykonywać przelewu: faktura jest opłacana poleceniem zapłaty SEPA.",
         "direct_debit_text": "Kwotę {amount} pobierzemy poleceniem zapłaty SEPA w dniu {date} z Twojego rachunku "
         "{iban}, na podstawie mandatu {mandate}, identyfikator wierzyciela {creditor}.",
+        "accounting_vat": "VAT w {currency}",
+        "accounting_vat_text": "Kwota podatku {amount}, przeliczona po kursie z dnia {date}: "
+        "1 {foreign} = {rate} {currency}.",
+        "accounting_vat_text_undated": "Kwota podatku {amount}, przeliczona po kursie "
+        "1 {foreign} = {rate} {currency}.",
         "iban": "IBAN",
         "payment_reference": "Tytuł płatności",
         "scan_to_pay": "Zeskanuj, aby zapłacić",

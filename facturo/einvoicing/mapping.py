@@ -21,6 +21,7 @@ from facturo.formats.einvoice.model import (
     Line,
     Party,
     PaymentMeans,
+    PaymentMeansCode,
     PrecedingInvoice,
     Totals,
     VatBreakdown,
@@ -259,17 +260,7 @@ def to_document(invoice: Invoice, attachments: Sequence[Any] = ()) -> Document:
     buyer = _party(buyer_snapshot, buyer_endpoint(buyer_snapshot), outside_scope=outside_scope)
     seller = _party(seller_snapshot, seller_endpoint(seller_snapshot), outside_scope=outside_scope)
 
-    means = []
-    if seller_snapshot.get("iban"):
-        means.append(
-            PaymentMeans(
-                code="58" if currency == "EUR" and seller_snapshot["iban"][:2] != "PL" else "30",
-                payment_id=invoice.payment_reference or (invoice.number or ""),
-                iban=seller_snapshot["iban"],
-                account_name=seller_snapshot.get("name", ""),
-                bic=seller_snapshot.get("bic", ""),
-            )
-        )
+    means = _payment_means(invoice, seller_snapshot)
 
     delivery = None
     site = invoice.site if invoice.site_id else None
@@ -340,6 +331,42 @@ def to_document(invoice: Invoice, attachments: Sequence[Any] = ()) -> Document:
         allowances_charges=document_allowances,
         attachments=attached,
     )
+
+
+SEPA_DIRECT_DEBIT_NAME = "SEPA direct debit"
+
+
+def _payment_means(invoice: Invoice, seller: dict[str, Any]) -> list[PaymentMeans]:
+    """BG-16: a customer with an active mandate pays by direct debit (BG-19: mandate, creditor
+    identifier, debited account) and is not asked to transfer as well; others by transfer to
+    the administration's account (SEPA in euro, else a plain credit transfer)."""
+    from facturo.payments.prenotification import collecting_mandate  # payments' models load after these
+
+    payment_id = invoice.payment_reference or (invoice.number or "")
+    collecting = collecting_mandate(invoice)
+    if collecting is not None:
+        sepa = invoice.currency == "EUR"
+        return [
+            PaymentMeans(
+                code=PaymentMeansCode.SEPA_DIRECT_DEBIT if sepa else PaymentMeansCode.DIRECT_DEBIT,
+                text=SEPA_DIRECT_DEBIT_NAME if sepa else "",
+                payment_id=payment_id,
+                mandate_id=collecting.mandate.reference,
+                creditor_id=collecting.account.creditor_id,
+                debited_account="".join(collecting.mandate.debtor_iban.split()).upper(),
+            )
+        ]
+    if not seller.get("iban"):
+        return []
+    return [
+        PaymentMeans(
+            code="58" if invoice.currency == "EUR" and seller["iban"][:2] != "PL" else "30",
+            payment_id=payment_id,
+            iban=seller["iban"],
+            account_name=seller.get("name", ""),
+            bic=seller.get("bic", ""),
+        )
+    ]
 
 
 def _fallback_buyer_reference(invoice: Invoice, buyer: dict[str, Any]) -> str:

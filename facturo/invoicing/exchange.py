@@ -3,7 +3,8 @@ currency (EN 16931 BT-6 / BT-111, KSeF's P_14_xW and KursWaluty).
 
 A rate says how many units of the administration's currency one unit of another currency is
 worth from its date on. Issuing converts with the rate of the issue date or the last one
-before it, and refuses an invoice for which there is none, naming currency and date."""
+before it, and refuses an invoice for which there is none, naming currency and date. A credit
+note takes the rate of the invoice it corrects."""
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -111,6 +112,24 @@ def rate_on(admin: Administration, currency: str, on: date) -> ExchangeRate | No
     )
 
 
+@dataclass(frozen=True)
+class Conversion:
+    rate: Decimal
+    rate_date: date | None
+
+
+def _original_conversion(invoice: Any) -> Conversion | None:
+    """A credit note converts at the rate of the invoice it corrects, so that its VAT in the
+    accounting currency reverses that invoice's exactly; read from the batch's rows
+    (corrects__currency, corrects__exchange_rate, corrects__exchange_rate_date)."""
+    if not getattr(invoice, "corrects_id", None):
+        return None
+    rate = getattr(invoice, "corrects__exchange_rate", None)
+    if rate is None or getattr(invoice, "corrects__currency", None) != invoice.currency:
+        return None  # an original issued without a rate: the credit note's own date decides
+    return Conversion(rate, getattr(invoice, "corrects__exchange_rate_date", None))
+
+
 @dataclass
 class Conversions:
     """The rates one issue batch needs, read once (one query per foreign currency in it)."""
@@ -122,12 +141,24 @@ class Conversions:
     @classmethod
     def for_invoices(cls, admin: Administration, invoices: Iterable[Any], on: date) -> "Conversions":
         conversions = cls(admin, on)
-        for currency in sorted({i.currency for i in invoices} - {admin.currency}):
+        own_rate = {i.currency for i in invoices if _original_conversion(i) is None}
+        for currency in sorted(own_rate - {admin.currency}):
             conversions.found[currency] = rate_on(admin, currency, on)
         return conversions
 
+    def conversion(self, invoice: Any) -> Conversion | None:
+        """The rate an invoice converts at: its original's for a credit note, else the issue
+        date's; None for the administration's own currency or when no rate is known."""
+        if invoice.currency == self.admin.currency:
+            return None
+        original = _original_conversion(invoice)
+        if original is not None:
+            return original
+        found = self.found.get(invoice.currency)
+        return Conversion(found.rate, found.rate_date) if found is not None else None
+
     def refusal(self, invoice: Any) -> str | None:
-        if invoice.currency == self.admin.currency or self.found.get(invoice.currency):
+        if invoice.currency == self.admin.currency or self.conversion(invoice) is not None:
             return None
         return (
             f"has no exchange rate for {invoice.currency} to {self.admin.currency} on or before "
@@ -135,11 +166,13 @@ class Conversions:
         )
 
     def apply(self, invoice: Any) -> None:
-        """Sets tax_currency, exchange_rate and tax_total_accounting (BT-6, BT-111)."""
-        found = self.found.get(invoice.currency)
-        if invoice.currency == self.admin.currency or found is None:
+        """Sets tax_currency, exchange_rate, its date and tax_total_accounting (BT-6, BT-111)."""
+        conversion = self.conversion(invoice)
+        if conversion is None:
             invoice.tax_currency, invoice.exchange_rate, invoice.tax_total_accounting = "", None, None
+            invoice.exchange_rate_date = None
             return
         invoice.tax_currency = self.admin.currency
-        invoice.exchange_rate = found.rate
-        invoice.tax_total_accounting = quantize(invoice.tax_total * found.rate, self.admin.currency)
+        invoice.exchange_rate = conversion.rate
+        invoice.exchange_rate_date = conversion.rate_date
+        invoice.tax_total_accounting = quantize(invoice.tax_total * conversion.rate, self.admin.currency)

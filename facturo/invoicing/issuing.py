@@ -26,7 +26,7 @@ from facturo.administrations.access import Action, Context
 from facturo.administrations.models import Administration, DocumentKind, InvoiceSeries, NumberSequence
 from facturo.audit import log_bulk
 from facturo.core.chain import GENESIS, plain_json
-from facturo.core.money import ZERO
+from facturo.core.money import ZERO, quantize
 from facturo.core.numbering import fiscal_year, format_number
 from facturo.core.references import payment_reference_for
 from facturo.core.settlement import settlement_status
@@ -34,7 +34,7 @@ from facturo.core.terms import PaymentTerms, TermsBasis, due_date
 from facturo.db import bulk
 from facturo.db.constraints import check_pending_constraints
 from facturo.errors import Conflict, NotFound
-from facturo.ledger.services import AccountBook, write_entries
+from facturo.ledger.services import AccountBook, open_in_ledger, write_entries
 
 from .content import canonical_body, canonical_header, document_hash_from_body
 from .exchange import Conversions
@@ -53,6 +53,7 @@ ISSUE_FIELDS = [
     "payment_reference",
     "tax_currency",
     "exchange_rate",
+    "exchange_rate_date",
     "tax_total_accounting",
     "seller_snapshot",
     "buyer_snapshot",
@@ -172,6 +173,9 @@ INVOICE_FIELDS = (
     "state",
     "corrects_id",
     "corrects__number",
+    "corrects__currency",
+    "corrects__exchange_rate",
+    "corrects__exchange_rate_date",
     "series_id",
     "customer_id",
     "currency",
@@ -281,6 +285,10 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
         sequences: dict[int, NumberSequence] = {}
         originals = _lock_originals(admin, [i.corrects_id for i in ready if i.corrects_id])
         applied: dict[int, Decimal] = {}
+        # Foreign-currency originals: what their receivables hold in the ledger, for a credit
+        # note that closes one (it takes that, not its converted amount, so nothing is left).
+        in_ledger = open_in_ledger(admin.pk, [o.pk for o in originals.values() if o.tax_currency])
+        applied_in_ledger: dict[int, Decimal] = {}
         for invoice in ready:
             series = series_by_id[invoice.series_id] if invoice.series_id else defaults[invoice.kind]
             sequence = sequences.get(series.pk) or _lock_sequence(series, year, on)
@@ -302,6 +310,12 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
                 applied[invoice.id] = take
                 original.amount_credited += take
                 _settle(original)
+                if original.pk in in_ledger:
+                    closing = original.amount_open == ZERO and take > ZERO
+                    converted = quantize(take * invoice.exchange_rate, admin.currency)
+                    booked = in_ledger[original.pk] if closing else converted
+                    in_ledger[original.pk] -= booked
+                    applied_in_ledger[invoice.id] = booked
                 invoice.amount_credited = take
                 invoice.amount_open = invoice.tax_inclusive - take
                 invoice.settlement = settlement_status(invoice.tax_inclusive, ZERO, take, ZERO).value
@@ -319,7 +333,7 @@ def _issue_chunk(ctx: Context, ids: Sequence[int], on: date, book: AccountBook, 
         write_entries(
             admin.pk,
             book,
-            [issue_entry(book, i, i.sales, applied.get(i.id, ZERO)) for i in ready],
+            [issue_entry(book, i, i.sales, applied.get(i.id, ZERO), applied_in_ledger.get(i.id)) for i in ready],
         )
         log_bulk(
             Invoice,

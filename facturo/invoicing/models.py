@@ -77,6 +77,9 @@ class Invoice(models.Model):
     # (EN 16931 BT-6 and BT-111). Empty for invoices in the administration's own currency.
     tax_currency = models.CharField(max_length=3, blank=True)
     exchange_rate = models.DecimalField(max_digits=18, decimal_places=8, null=True, blank=True)
+    # The date of that rate (the PDF must state it in NL, BE and PL); kept on the invoice, as a
+    # rate entered later for the same day may correct the stored one.
+    exchange_rate_date = models.DateField(null=True, blank=True)
     tax_total_accounting = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
     payment_reference = models.CharField(max_length=40, blank=True)
     grouping_key = models.CharField(max_length=200, blank=True)

@@ -20,7 +20,7 @@ from facturo.core.vat import VatCategory
 from facturo.db import bulk
 from facturo.errors import Conflict, NotFound, ValidationFailed
 from facturo.inputs import Reader
-from facturo.ledger.services import AccountBook, write_entries
+from facturo.ledger.services import AccountBook, open_in_ledger, write_entries
 from facturo.parties.models import Customer
 
 from .drafting import CHARGE_FIELDS, Grouping, apply_totals, build_drafts, draft_from_charges
@@ -426,10 +426,21 @@ def write_off(ctx: Context, invoice_id: int, reason: str, on: date | None = None
         if amount <= 0:
             raise Conflict(f"invoice {invoice.number} has nothing open to write off")
         book = AccountBook(ctx.administration.pk)
+        # A foreign-currency invoice leaves the ledger with what its receivable holds.
+        in_ledger = open_in_ledger(ctx.administration.pk, [invoice.pk]) if invoice.tax_currency else {}
         write_entries(
             ctx.administration.pk,
             book,
-            [write_off_entry(book, invoice, amount, on or timezone.localdate(), reason)],
+            [
+                write_off_entry(
+                    book,
+                    invoice,
+                    amount,
+                    on or timezone.localdate(),
+                    reason,
+                    in_ledger.get(invoice.pk),
+                )
+            ],
         )
         invoice.amount_written_off += amount
         _settle(invoice)

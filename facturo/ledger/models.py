@@ -21,6 +21,7 @@ class AccountRole(models.TextChoices):
     SUSPENSE = "suspense", "Suspense"
     WRITE_OFF = "write_off", "Write-offs"
     ROUNDING = "rounding", "Rounding differences"
+    EXCHANGE_DIFFERENCE = "exchange_difference", "Exchange differences"
 
 
 class Account(models.Model):
@@ -90,6 +91,11 @@ class JournalLine(models.Model):
     invoice = models.ForeignKey(
         "invoicing.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_lines"
     )
+    # The ledger is kept in the administration's currency; a line converted from another
+    # currency (the open item of a foreign-currency invoice) keeps the amount it was converted
+    # from, signed like the line (debit positive), and that currency.
+    currency = models.CharField(max_length=3, blank=True)
+    amount_currency = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
 
     class Meta:
         indexes = [

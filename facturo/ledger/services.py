@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -29,6 +29,17 @@ class Posting(NamedTuple):
     customer_id: int | None = None
     invoice_id: int | None = None
     description: str = ""
+    # For a line converted into the administration's currency: the amount it was converted
+    # from (debit positive) and its currency.
+    currency: str = ""
+    amount_currency: Decimal | None = None
+
+
+def signed_posting(account_id: int, signed: Decimal, **keys: Any) -> Posting:
+    """A posting from a signed amount: positive is a debit, negative a credit."""
+    if signed >= 0:
+        return Posting(account_id, debit=signed, **keys)
+    return Posting(account_id, credit=-signed, **keys)
 
 
 class EntryDraft(NamedTuple):
@@ -128,7 +139,18 @@ def prepare_entries(
     ]
     lines = bulk.prepare_values(
         JournalLine,
-        ("entry", "administration", "account", "debit", "credit", "description", "customer", "invoice"),
+        (
+            "entry",
+            "administration",
+            "account",
+            "debit",
+            "credit",
+            "description",
+            "customer",
+            "invoice",
+            "currency",
+            "amount_currency",
+        ),
         [
             (
                 entry.id,
@@ -139,10 +161,13 @@ def prepare_entries(
                 p.description[:200],
                 p.customer_id,
                 p.invoice_id,
+                p.currency,
+                p.amount_currency,
             )
             for entry, draft in zip(entries, drafts, strict=True)
             for p in draft.postings
-            if p.debit or p.credit
+            # A foreign amount that converts to nothing is still kept: it is open in its currency.
+            if p.debit or p.credit or p.amount_currency
         ],
     )
     return entries, bulk.prepare(JournalEntry, entries, with_pk=True), lines
@@ -189,6 +214,28 @@ def receivables_balance(ctx: Context) -> Decimal:
         administration=ctx.administration, account__role=AccountRole.RECEIVABLES
     ).aggregate(debit=Sum("debit"), credit=Sum("credit"))
     return quantize((totals["debit"] or ZERO) - (totals["credit"] or ZERO), ctx.administration.currency)
+
+
+def open_in_ledger(administration_id: int, invoice_ids: Iterable[int]) -> dict[int, Decimal]:
+    """What the receivables account still holds per document, in the administration's
+    currency (debit less credit of the lines keyed to it); documents without lines are left out.
+
+    A foreign-currency document is settled at its own rate, which leaves a cent or so where
+    the open amount converted at that rate differs from what is booked: the payment or credit
+    that closes a document takes exactly this remainder instead."""
+    ids = sorted(set(invoice_ids))
+    if not ids:
+        return {}
+    rows = (
+        JournalLine.objects.filter(
+            bulk.among("invoice_id", ids), administration_id=administration_id, account__role=AccountRole.RECEIVABLES
+        )
+        .values("invoice_id")
+        .annotate(debit=Sum("debit"), credit=Sum("credit"))
+    )
+    currency = Administration.objects.values_list("currency", flat=True).get(pk=administration_id)
+    # SQLite sums decimals as floats; back to the currency's minor unit.
+    return {r["invoice_id"]: quantize((r["debit"] or ZERO) - (r["credit"] or ZERO), currency) for r in rows}
 
 
 def entries_for_invoice(ctx: Context, invoice_id: int) -> list[JournalEntry]:

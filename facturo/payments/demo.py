@@ -15,7 +15,7 @@ from . import direct_debit
 from .services import create_bank_account, import_statement
 
 DEBTOR_IBANS = {"NL": "NL20INGB0001234567", "BE": "BE71096123456769"}
-CREDITOR_IDS = {"NL": "NL98ZZZ999999999999", "BE": "BE69ZZZ050D000000008", "PL": ""}
+CREDITOR_IDS = {"NL": "NL57ZZZ999999999999", "BE": "BE69ZZZ050D000000008", "PL": ""}
 
 
 def add_bank(ctx: Context, today: date) -> list[str]:

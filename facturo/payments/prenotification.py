@@ -44,14 +44,24 @@ def active_mandates() -> Prefetch:
     return Prefetch("customer__mandates", queryset=_active(Mandate.objects.all()), to_attr=ACTIVE_MANDATES)
 
 
-def notice_for(invoice: Invoice) -> DirectDebitNotice | None:
-    """The notice an issued invoice carries, or None: a credit note, nothing open, no active
-    mandate of the customer, or no bank account of the invoice's currency that can collect.
+@dataclass(frozen=True)
+class CollectingMandate:
+    """How an invoice is collected: the customer's mandate, the account collecting it (with
+    the creditor identifier) and the collection date."""
+
+    mandate: Mandate
+    account: BankAccount
+    collect_on: date
+
+
+def collecting_mandate(invoice: Invoice) -> CollectingMandate | None:
+    """The direct debit an issued invoice is paid by, or None: a credit note, no active mandate
+    of the customer, or no bank account of the invoice's currency that can collect.
 
     The date is that of the collection the invoice is already in, else its due date (a
     collection file is made for open invoices on or after it). No access check: documents are
     rendered by workers for invoices a service already checked."""
-    if invoice.kind != DocumentKind.INVOICE or invoice.state != InvoiceState.ISSUED or invoice.amount_open <= 0:
+    if invoice.kind != DocumentKind.INVOICE or invoice.state != InvoiceState.ISSUED:
         return None
     prefetched = getattr(invoice.customer, ACTIVE_MANDATES, None)
     if prefetched is not None:
@@ -81,11 +91,22 @@ def notice_for(invoice: Invoice) -> DirectDebitNotice | None:
         on = invoice.due_date or invoice.issue_date
     if account is None or on is None:
         return None
+    return CollectingMandate(mandate, account, on)
+
+
+def notice_for(invoice: Invoice) -> DirectDebitNotice | None:
+    """The pre-notification an issued invoice carries, or None: not collected by direct debit
+    (see `collecting_mandate`), or nothing open."""
+    if invoice.amount_open <= 0:
+        return None
+    collecting = collecting_mandate(invoice)
+    if collecting is None:
+        return None
     return DirectDebitNotice(
         amount=invoice.amount_open,
         currency=invoice.currency,
-        collect_on=on,
-        debtor_iban=mask_iban(mandate.debtor_iban),
-        mandate_reference=mandate.reference,
-        creditor_id=account.creditor_id,
+        collect_on=collecting.collect_on,
+        debtor_iban=mask_iban(collecting.mandate.debtor_iban),
+        mandate_reference=collecting.mandate.reference,
+        creditor_id=collecting.account.creditor_id,
     )

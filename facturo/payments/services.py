@@ -20,8 +20,8 @@ from typing import Any
 
 import orjson
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import Upper
+from django.db.models import F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
 
 from facturo.administrations.access import Action, Context
@@ -52,6 +52,7 @@ from facturo.parties.models import Customer
 
 from . import notes
 from .accounts import PaymentAccounts, payment_accounts
+from .exchange import Converter, invoice_rates, missing_rate, settled_remainders
 from .models import (
     AnnouncedReturn,
     BankAccount,
@@ -142,9 +143,15 @@ def bank_accounts(ctx: Context) -> list[BankAccount]:
 
 
 def ledger_balance(account: BankAccount) -> Decimal:
-    totals = JournalLine.objects.filter(
+    """The balance of the account's ledger account, in the bank account's currency: for a
+    foreign account, the amounts its lines were converted from (so it reads like the statement)."""
+    lines = JournalLine.objects.filter(
         administration_id=account.administration_id, account_id=account.ledger_account_id
-    ).aggregate(d=Sum("debit"), c=Sum("credit"))
+    )
+    if account.currency != account.administration.currency:
+        total = lines.aggregate(s=Sum(Coalesce("amount_currency", F("debit") - F("credit"))))["s"]
+        return (total or ZERO).quantize(CENT)
+    totals = lines.aggregate(d=Sum("debit"), c=Sum("credit"))
     return ((totals["d"] or ZERO) - (totals["c"] or ZERO)).quantize(CENT)
 
 
@@ -531,6 +538,8 @@ def _import_one(
     count = 0
     total = ZERO
     fractions: list[FieldError] = []
+    converter = Converter(ctx.administration, account.currency, accounts.exchange_difference)
+    settled_invoices: list[int] = []
     with immediate_constraints(), Pipeline() as writer:
         for chunk in _chunks(streamed, IMPORT_CHUNK, file_name):
             start, count = count, count + len(chunk)
@@ -546,8 +555,17 @@ def _import_one(
             bookings = _match_chunk(
                 ctx, lines, index, accounts, settings, announced_returns, settled, learned, result, writer
             )
+            if converter.needed:
+                # A foreign account's lines convert at their day's rate and the settled invoices'
+                # rates, read from the database: after the writer is done with the chunks before.
+                writer.drain()
+                missing = missing_rate(ctx.administration, account.currency, min(x.booking_date for x in lines))
+                if missing is not None:
+                    raise ValidationFailed(FieldError(where, f"{account.iban} ({account.currency}) {missing.message}"))
+                settled_invoices += [i for b in bookings for i, _ in b.allocations]
+                last_day = lines[-1].booking_date
             # Everything but the database work is done here, beside the writer's previous chunk.
-            drafts = _entry_drafts(account, statement, lines, bookings, accounts)
+            drafts = _entry_drafts(account, statement, lines, bookings, accounts, converter)
             entries, entry_rows, posting_rows = prepare_entries(admin_id, book, drafts, entry_ids[start:count])
             booking_ids = [next(rec_ids) for _ in bookings]
             reconciliations, allocations = _reconciliation_rows(
@@ -565,6 +583,10 @@ def _import_one(
             )
     statement.line_count = count
     statement.save(update_fields=["line_count"])
+    if settled_invoices:
+        # After every chunk is written: entries written amid the statement's reserved ids
+        # could take one of them on SQLite.
+        _close_foreign(ctx, book, accounts, settled_invoices, last_day)
     for announced, line_id in settled:
         announced.settled_by_id = line_id
         announced.save(update_fields=["settled_by"])
@@ -702,9 +724,12 @@ def _entry_drafts(
     lines: Sequence[bulk.Row],
     bookings: Sequence[_Booking],
     accounts: PaymentAccounts,
+    converter: Converter,
 ) -> list[EntryDraft]:
-    """One bank journal entry per line: to the invoices it settled, or to suspense."""
+    """One bank journal entry per line: to the invoices it settled, or to suspense; in the
+    administration's currency (a foreign account's lines converted, see payments.exchange)."""
     by_line = {b.line.id: b for b in bookings}
+    rates = invoice_rates(i for b in bookings for i, _ in b.allocations) if converter.needed else {}
     drafts = []
     for row in lines:
         booking = by_line.get(row.id)
@@ -713,16 +738,15 @@ def _entry_drafts(
             postings.append(_posting(accounts.suspense, -row.amount, description="to be matched"))
         else:
             postings.extend(_match_postings(booking, accounts))
-        drafts.append(
-            EntryDraft(
-                journal_kind="bank",
-                date=row.booking_date,
-                description=f"{account.iban} #{statement.sequence}.{row.position} {row.counterparty_name}",
-                source_kind="bank_line",
-                source_id=row.id,
-                postings=tuple(postings),
-            )
+        draft = EntryDraft(
+            journal_kind="bank",
+            date=row.booking_date,
+            description=f"{account.iban} #{statement.sequence}.{row.position} {row.counterparty_name}",
+            source_kind="bank_line",
+            source_id=row.id,
+            postings=tuple(postings),
         )
+        drafts.append(converter.entry(draft, row.booking_date, rates) if converter.needed else draft)
     return drafts
 
 
@@ -742,6 +766,21 @@ def _write_chunk(
     if update_settlement(settlement, guarded=True) != len(settlement):
         raise Conflict("invoices were settled by someone else during the import; import the file again")
     _payment_alerts(ctx, bookings)
+
+
+def _close_foreign(
+    ctx: Context, book: AccountBook, accounts: PaymentAccounts, invoice_ids: Sequence[int], on: Any
+) -> None:
+    """Foreign-currency invoices these bookings settled: their last cents, see settled_remainders."""
+    drafts = settled_remainders(
+        ctx.administration.pk,
+        invoice_ids,
+        receivables=accounts.receivables,
+        exchange_account=accounts.exchange_difference,
+        on=on,
+    )
+    if drafts:
+        write_entries(ctx.administration.pk, book, drafts)
 
 
 def _match_postings(booking: _Booking, accounts: PaymentAccounts) -> list[Posting]:
@@ -1002,24 +1041,31 @@ def _money(value: Any, path: str) -> Decimal:
 def _book_manual(ctx: Context, line: StatementLine, booking: _Booking, accounts: PaymentAccounts) -> Reconciliation:
     book = AccountBook(ctx.administration.pk)
     postings = [_posting(accounts.suspense, line.amount, description="matched")] + _match_postings(booking, accounts)
-    (entry,) = write_entries(
-        ctx.administration.pk,
-        book,
-        [
-            EntryDraft(
-                journal_kind="bank",
-                date=timezone.localdate(),
-                description=f"match of {line.statement.bank_account.iban} #{line.statement.sequence}.{line.position}",
-                source_kind="payment_match",
-                source_id=line.pk,
-                postings=tuple(postings),
-            )
-        ],
+    draft = EntryDraft(
+        journal_kind="bank",
+        date=timezone.localdate(),
+        description=f"match of {line.statement.bank_account.iban} #{line.statement.sequence}.{line.position}",
+        source_kind="payment_match",
+        source_id=line.pk,
+        postings=tuple(postings),
     )
+    (entry,) = write_entries(ctx.administration.pk, book, [_converted(ctx, line, draft, accounts)])
     (rec_id,) = _record(ctx, [booking], {line.pk: entry.id}, accounts, automatic=False)
+    if line.currency != ctx.administration.currency:
+        _close_foreign(ctx, book, accounts, [i for i, _ in booking.allocations], timezone.localdate())
     line.state = LineState.MATCHED
     line.save(update_fields=["state"])
     return Reconciliation.objects.get(pk=rec_id)
+
+
+def _converted(ctx: Context, line: StatementLine, draft: EntryDraft, accounts: PaymentAccounts) -> EntryDraft:
+    """A manual booking's (or its undo's) entry in the administration's currency: at the rate
+    of the line's booking date, as the line itself was booked, and the invoices' own rates."""
+    converter = Converter(ctx.administration, line.currency, accounts.exchange_difference)
+    if not converter.needed:
+        return draft
+    rates = invoice_rates(p.invoice_id for p in draft.postings if p.invoice_id)
+    return converter.entry(draft, line.booking_date, rates)
 
 
 def match_line(
@@ -1227,20 +1273,16 @@ def undo(ctx: Context, reconciliation_id: int) -> Reconciliation:
         if rec.difference:
             keys = {"customer_id": rec.customer_id} if rec.account_id == accounts.customer_credit else {}
             postings.append(_posting(rec.account_id, rec.difference, description=f"undo {rec.difference_kind}", **keys))
+        draft = EntryDraft(
+            journal_kind="bank",
+            date=timezone.localdate(),
+            description=f"undo match of {line.statement.bank_account.iban} #{line.statement.sequence}.{line.position}",
+            source_kind="payment_undo",
+            source_id=rec.pk,
+            postings=tuple(postings),
+        )
         (entry,) = write_entries(
-            ctx.administration.pk,
-            AccountBook(ctx.administration.pk),
-            [
-                EntryDraft(
-                    journal_kind="bank",
-                    date=timezone.localdate(),
-                    description=f"undo match of {line.statement.bank_account.iban} "
-                    f"#{line.statement.sequence}.{line.position}",
-                    source_kind="payment_undo",
-                    source_id=rec.pk,
-                    postings=tuple(postings),
-                )
-            ],
+            ctx.administration.pk, AccountBook(ctx.administration.pk), [_converted(ctx, line, draft, accounts)]
         )
         _apply_to_invoices([(invoice_id, -amount) for invoice_id, amount in allocations])
         rec.undone_at = timezone.now()

@@ -14,7 +14,7 @@ from facturo.administrations.access import context_for
 from facturo.administrations.models import Administration, Membership
 from facturo.charges.models import Charge, ChargeState
 from facturo.invoicing.models import Invoice, InvoiceState
-from facturo.invoicing.services import receivables_per_customer
+from facturo.invoicing.services import signed_open_amount
 from facturo.ledger.models import JournalLine
 from facturo.ledger.services import receivables_balance, trial_balance
 
@@ -76,12 +76,27 @@ def test_demo_creates_three_administrations_with_issued_invoices(demo, db):
 
 
 def test_demo_ledgers_balance_and_agree_with_open_items(admin_user):
+    """The ledger is in the administration's currency: documents in it agree with their open
+    amounts; foreign-currency ones keep their open amount as the foreign amounts of their lines."""
+    from django.db.models import Sum
+
+    from facturo.ledger.services import open_in_ledger
+
     for code in CODES:
         ctx = context_for(admin_user, code)
         assert sum((row.balance for row in trial_balance(ctx)), Decimal(0)) == 0
-        open_items = sum((r.open_amount for r in receivables_per_customer(ctx)), Decimal(0))
+        issued = list(Invoice.objects.filter(administration=ctx.administration, state=InvoiceState.ISSUED))
+        own = [i for i in issued if i.currency == ctx.administration.currency]
+        foreign = [i for i in issued if i.currency != ctx.administration.currency]
+        open_items = sum((signed_open_amount(i) for i in own), Decimal(0))
         assert open_items > 0
-        assert receivables_balance(ctx) == open_items
+        for invoice in foreign:
+            kept = JournalLine.objects.filter(invoice=invoice, account__role="receivables").aggregate(
+                s=Sum("amount_currency"))["s"]
+            assert Decimal(kept or 0).quantize(Decimal("0.01")) == signed_open_amount(invoice), invoice.number
+        in_ledger = open_in_ledger(ctx.administration.pk, [i.pk for i in issued])
+        assert all(in_ledger.get(i.pk, 0) == signed_open_amount(i) for i in own)
+        assert receivables_balance(ctx) == open_items + sum((in_ledger.get(i.pk, 0) for i in foreign), Decimal(0))
 
 
 def test_demo_twice_changes_nothing(demo):

@@ -164,3 +164,63 @@ def test_random_foreign_currency_invoices_write_valid_ubl(ctx, drawn, currency, 
     root = assert_ubl_valid(services.build(invoice, "peppol"))
     assert len(root.findall(f"{CAC}TaxTotal")) == 2
     assert etree.QName(root).localname == "Invoice"
+
+
+# Credit notes convert at the rate of the invoice they correct, whatever the rate of their own
+# date, so that their VAT in the accounting currency reverses the invoice's exactly.
+
+LATER = date(2026, 12, 10)
+
+
+def test_a_full_credit_note_reverses_the_accounting_vat_at_the_invoices_rate(ctx, item, assert_ubl_valid):
+    from facturo.invoicing.services import create_credit_note
+
+    exchange.set_rate(ctx, {"currency": "USD", "date": "2026-11-01", "rate": "0.91234567"})
+    exchange.set_rate(ctx, {"currency": "USD", "date": "2026-12-01", "rate": "0.87"})  # the credit note's date
+    invoice = issue(ctx, draft_for(ctx, foreign_customer(ctx), item, quantity="7", price="133.33").pk, issue_date=ON)
+    credit = issue(ctx, create_credit_note(ctx, invoice.pk, {"full": True, "reason": "cancelled"}).pk,
+                   issue_date=LATER)
+    assert (credit.exchange_rate, credit.exchange_rate_date) == (Decimal("0.91234567"), date(2026, 11, 1))
+    assert credit.tax_currency == "EUR" and credit.tax_total_accounting == invoice.tax_total_accounting
+    root = assert_ubl_valid(services.build(credit, "peppol"))
+    totals = {t.find(f"{CBC}TaxAmount").get("currencyID"): Decimal(t.findtext(f"{CBC}TaxAmount"))
+              for t in root.findall(f"{CAC}TaxTotal")}
+    assert totals == {"USD": invoice.tax_total, "EUR": invoice.tax_total_accounting}
+    assert validate(to_document(credit), "peppol") == []
+
+
+@settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(
+    quantity=st.integers(min_value=1, max_value=40),
+    price=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("2500"), places=2),
+    part=st.integers(min_value=1, max_value=40),
+    rates=st.tuples(*[st.decimals(min_value=Decimal("0.01"), max_value=Decimal("9"), places=8)] * 2),
+)
+def test_partial_credit_notes_convert_at_the_invoices_rate(ctx, item, quantity, price, part, rates):
+    from facturo.invoicing.services import create_credit_note
+
+    first, later = rates
+    customer = foreign_customer(ctx)
+    exchange.set_rate(ctx, {"currency": "USD", "date": "2026-11-01", "rate": str(first)})
+    exchange.set_rate(ctx, {"currency": "USD", "date": "2026-12-01", "rate": str(later)})
+    invoice = issue(ctx, draft_for(ctx, customer, item, quantity=str(quantity), price=str(price)).pk, issue_date=ON)
+    line = invoice.lines.get()
+    draft = create_credit_note(ctx, invoice.pk, {"lines": [{"line_id": line.pk, "quantity": min(part, quantity)}]})
+    credit = issue(ctx, draft.pk, issue_date=LATER)
+    assert credit.exchange_rate == invoice.exchange_rate == first
+    assert credit.tax_total_accounting == quantize(credit.tax_total * first, "EUR")
+
+
+def test_a_credit_note_whose_invoice_has_no_rate_takes_its_own_dates(ctx):
+    """An invoice issued before rates were kept carries none: its credit note converts at the
+    rate of its own date, as any document does."""
+    from facturo.db.bulk import Row
+
+    exchange.set_rate(ctx, {"currency": "USD", "date": "2026-12-01", "rate": "0.87"})
+    credit = Row(id=1, kind="credit_note", currency="USD", corrects_id=9, corrects__currency="USD",
+                 corrects__exchange_rate=None, corrects__exchange_rate_date=None, tax_total=Decimal("21.00"))
+    conversions = exchange.Conversions.for_invoices(ctx.administration, [credit], LATER)
+    assert conversions.refusal(credit) is None
+    conversions.apply(credit)
+    assert (credit.exchange_rate, credit.exchange_rate_date) == (Decimal("0.87"), date(2026, 12, 1))
+    assert credit.tax_total_accounting == Decimal("18.27")

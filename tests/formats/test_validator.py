@@ -159,10 +159,52 @@ def test_nlcius_dutch_customer_needs_kvk_or_oin():
     assert rules_of(doc, "peppol") == []
 
 
+CREDITOR = "NL57ZZZ999999999999"  # check digits 57 are right for ZZZ999999999999
+
+
+def sepa_debit(doc, **changes):
+    values = {"code": "59", "iban": "", "bic": "", "account_name": "", "mandate_id": "MNDT-0042",
+              "creditor_id": CREDITOR, "debited_account": "BE68539007547034", **changes}
+    doc.payment_means[0] = replace(doc.payment_means[0], **values)
+    return doc
+
+
 def test_direct_debit_needs_a_mandate():
-    doc = simple()
-    doc.payment_means[0] = replace(doc.payment_means[0], code="59", iban="", debited_account="BE68539007547034")
+    doc = sepa_debit(simple(), mandate_id="")
     assert rules_of(doc) == ["PEPPOL-EN16931-R061"]
+
+
+def test_a_sepa_direct_debit_with_mandate_creditor_and_account_passes_every_profile():
+    for profile in ("en16931", "peppol", "cii"):
+        assert rules_of(sepa_debit(simple()), profile) == []
+
+
+@pytest.mark.parametrize(
+    "changes, rule",
+    [
+        ({"creditor_id": ""}, "FACTURO-SEPA-DD-1"),
+        ({"creditor_id": "NL98ZZZ999999999999"}, "FACTURO-SEPA-DD-1"),  # check digits wrong
+        ({"creditor_id": "not an id"}, "FACTURO-SEPA-DD-1"),
+        ({"debited_account": ""}, "FACTURO-SEPA-DD-2"),
+    ],
+)
+def test_a_sepa_direct_debit_needs_a_valid_creditor_identifier_and_the_debited_account(changes, rule):
+    assert rules_of(sepa_debit(simple(), **changes), "en16931") == [rule]
+
+
+def test_a_sepa_direct_debit_collects_euro_only():
+    from decimal import Decimal
+
+    doc = sepa_debit(simple(currency="USD", tax_currency="EUR", exchange_rate=Decimal("0.92")))
+    assert rules_of(doc, "en16931") == ["FACTURO-SEPA-DD-3"]
+    assert rules_of(sepa_debit(doc, code="49"), "en16931") == []  # a direct debit outside SEPA
+
+
+def test_creditor_identifiers_of_the_rulebook_check():
+    from facturo.formats.einvoice.rules import valid_creditor_id
+
+    assert all(map(valid_creditor_id, ("DE98ZZZ09999999999", "BE69ZZZ050D000000008", "ES59ZZZX1234567L", CREDITOR)))
+    assert not any(map(valid_creditor_id, ("DE97ZZZ09999999999", "NL98ZZZ999999999999", "DE98", "")))
 
 
 def test_line_period_outside_the_invoicing_period():

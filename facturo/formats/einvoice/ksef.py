@@ -15,7 +15,7 @@ from typing import Final
 
 from lxml import etree
 
-from .model import Address, Document, Party
+from .model import Address, Document, Party, PaymentMeans
 
 NS_FA3: Final = "http://crd.gov.pl/wzor/2025/06/25/13775/"
 NS_ETD: Final = "http://crd.gov.pl/xml/schematy/dziedzinowe/mf/2022/01/05/eD/DefinicjeTypy/"
@@ -100,6 +100,16 @@ def seller_nip(party: Party) -> str:
         return party.vat_id[2:]
     legal = party.legal_id.value if party.legal_id is not None else ""
     return legal if legal.isdigit() and len(legal) == 10 else ""
+
+
+def direct_debit_description(means: PaymentMeans) -> str:
+    """OpisPlatnosci of a direct debit: the scheme, the mandate and the creditor identifier."""
+    parts = ["Polecenie zapłaty SEPA" if means.code == "59" else "Polecenie zapłaty"]
+    if means.mandate_id:
+        parts.append(f"mandat {means.mandate_id}")
+    if means.creditor_id:
+        parts.append(f"identyfikator wierzyciela {means.creditor_id}")
+    return ", ".join(parts)
 
 
 def write_ksef(doc: Document, created: datetime | None = None) -> bytes:
@@ -243,8 +253,15 @@ def write_ksef(doc: Document, created: datetime | None = None) -> bytes:
     if doc.due_date is not None:
         _text(_SUB(payment, _F + "TerminPlatnosci"), "Termin", doc.due_date.isoformat())
     transfer = next((m for m in doc.payment_means if m.iban), None)
-    if transfer is not None:
+    debit = next((m for m in doc.payment_means if m.is_direct_debit), None)
+    if debit is not None:
+        # FA(3) has no form of payment for a direct debit (TFormaPlatnosci: cash, card,
+        # voucher, cheque, credit, transfer, mobile): it is "another form", described.
+        _text(payment, "PlatnoscInna", "1")
+        _text(payment, "OpisPlatnosci", direct_debit_description(debit))
+    elif transfer is not None:
         _text(payment, "FormaPlatnosci", "6")
+    if transfer is not None:
         account = _SUB(payment, _F + "RachunekBankowy")
         _text(account, "NrRB", transfer.iban.removeprefix("PL") if transfer.iban.startswith("PL") else transfer.iban)
         _text(account, "SWIFT", transfer.bic)

@@ -24,7 +24,7 @@ from stdnum.be import vat as be_vat
 from stdnum.no import orgnr
 
 from . import codes
-from .model import AllowanceCharge, Document, Identifier, Party, VatBreakdown
+from .model import AllowanceCharge, Document, Identifier, Party, PaymentMeans, VatBreakdown
 
 PROFILES: Final = ("en16931", "peppol", "nlcius", "cii", "ksef")
 PEPPOL_SPECIFICATION: Final = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
@@ -117,6 +117,32 @@ def validate(doc: Document, profile: str = "peppol") -> list[Problem]:
 # -- EN 16931: presence, cardinality and code lists ------------------------------------------
 
 
+def valid_creditor_id(value: str) -> bool:
+    """A SEPA creditor identifier (EPC262-08): country, two check digits, a three-character
+    business code left out of the check, and the national identifier; the check digits are
+    ISO 7064 mod 97-10 over the national identifier followed by the country and "00"."""
+    compact = "".join(value.split()).upper()
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{3}[A-Z0-9]{1,28}", compact):
+        return False
+    digits = "".join(str(int(ch, 36)) for ch in compact[7:] + compact[:2]) + compact[2:4]
+    return int(digits) % 97 == 1
+
+
+def _sepa_direct_debit(c: _Checker, means: PaymentMeans, path: str) -> None:
+    """BR-61's counterpart for a SEPA direct debit (code 59): the debit can only be matched
+    to a mandate with the creditor identifier (BT-90) and the account debited (BT-91), and
+    SEPA collects euro only (the SEPA rulebook; XRechnung states it as BR-DE-30/31)."""
+    c.require(means.creditor_id, "FACTURO-SEPA-DD-1", f"{path} BT-90 creditor identifier",
+              "a SEPA direct debit needs the creditor identifier it is collected under")
+    if means.creditor_id:
+        c.require(valid_creditor_id(means.creditor_id), "FACTURO-SEPA-DD-1", f"{path} BT-90 creditor identifier",
+                  lambda: f"{means.creditor_id!r} is not a valid SEPA creditor identifier")
+    c.require(means.debited_account, "FACTURO-SEPA-DD-2", f"{path} BT-91 debited account",
+              "a SEPA direct debit needs the account (IBAN) it is debited from")
+    c.require(c.doc.currency == "EUR", "FACTURO-SEPA-DD-3", f"{path} BT-81 payment means",
+              lambda: f"a SEPA direct debit collects euro only, the document is in {c.doc.currency}")
+
+
 def _core(c: _Checker) -> None:
     doc = c.doc
     kind = _kind(doc)
@@ -182,6 +208,8 @@ def _core(c: _Checker) -> None:
                   lambda: f"{means.code!r} is not a UNCL 4461 payment means code")
         if means.is_credit_transfer:
             c.require(means.iban, "BR-61", path, "a credit transfer needs the account (IBAN) to pay to")
+        if means.code == "59":
+            _sepa_direct_debit(c, means, path)
     for index, attachment in enumerate(doc.attachments, start=1):
         c.require(attachment.id, "BR-52", f"attachment {index}", "an attachment has no reference")
         if attachment.content is not None:
