@@ -153,12 +153,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         return
     from django.db import connection
 
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-    connection.close()
+    with django_db_blocker.unblock():
+        # A fresh connection: the session's own may be one a test left broken.
+        connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        connection.close()
 
 
 def pytest_collection_modifyitems(config, items):
