@@ -237,14 +237,19 @@ class SettlementsAsRead:
 
 def _load_index(ctx: Context, currencies: Iterable[str]) -> tuple[OpenItems, SettlementsAsRead]:
     """The open items for the matcher, and their settlement columns as read (without locks)."""
-    names = (*SETTLEMENT_READ, "customer_id", "currency", "payment_reference")
-    rows = list(
+    rows, items = _open_items(
         Invoice.objects.filter(
             administration=ctx.administration, state=InvoiceState.ISSUED, currency__in=list(currencies)
-        )
-        .exclude(amount_open=0)
-        .values_list(*names)
+        ).exclude(amount_open=0)
     )
+    return OpenItems(items, known_ibans(ctx)), SettlementsAsRead(rows)
+
+
+def _open_items(invoices: QuerySet[Invoice]) -> tuple[list[tuple[Any, ...]], list[OpenItem]]:
+    """The invoices' rows (SETTLEMENT_READ's columns first) and their open items for the
+    matcher; a credit note's open amount counts negative."""
+    names = (*SETTLEMENT_READ, "customer_id", "currency", "payment_reference")
+    rows = list(invoices.values_list(*names))
     at = names.index
     number, kind, amount_open, customer, currency, reference = (
         at("number"),
@@ -265,18 +270,7 @@ def _load_index(ctx: Context, currencies: Iterable[str]) -> tuple[OpenItems, Set
         )
         for r in rows
     ]
-    return OpenItems(items, known_ibans(ctx)), SettlementsAsRead(rows)
-
-
-def _open_item(r: bulk.Row) -> OpenItem:
-    return OpenItem(
-        r.id,
-        r.number,
-        r.customer_id,
-        -r.amount_open if r.kind == DocumentKind.CREDIT_NOTE else r.amount_open,
-        r.currency,
-        r.payment_reference,
-    )
+    return rows, items
 
 
 _SEPARATORS = "[^0-9A-Za-z]*"
@@ -309,7 +303,7 @@ def _reachable_index(ctx: Context, lines: Sequence[BankLine]) -> OpenItems:
         # separates them: one pattern for all keys.
         spelled = "|".join(_SEPARATORS.join(key) for key in keys)
         reach |= Q(payment_reference__iregex=f"^{_SEPARATORS}(?:{spelled}){_SEPARATORS}$")
-    rows = bulk.fetch(
+    _, items = _open_items(
         Invoice.objects.alias(number_key=Upper("number"))
         .filter(
             reach,
@@ -318,13 +312,9 @@ def _reachable_index(ctx: Context, lines: Sequence[BankLine]) -> OpenItems:
             currency__in=sorted({line.currency for line in lines}),
         )
         .exclude(amount_open=0)
-        .order_by("id"),
-        *SETTLEMENT_READ,
-        "customer_id",
-        "currency",
-        "payment_reference",
+        .order_by("id")
     )
-    return OpenItems(map(_open_item, rows), known)
+    return OpenItems(items, known)
 
 
 def known_ibans(ctx: Context) -> dict[str, int]:
